@@ -1,0 +1,67 @@
+package ws
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// Close closes the connection with 1000 (normal closure); see CloseWith.
+func (c *Conn) Close() error { return c.CloseWith(CloseNormal, "") }
+
+// CloseWith runs the closing handshake (hackney's ws_close with a code and
+// reason, RFC 6455 section 7): it sends a close frame, waits for the
+// peer's, at most the CloseTimeout option's duration (default 5 s), then
+// closes the socket. When it returns the Conn's goroutine has ended and
+// the Conn holds no resources; every later call returns ErrClosed.
+//
+// Code must be one that may be sent (1000-1003, 1007-1014, 3000-4999) or
+// CloseNoStatusReceived for a close frame without a code, and reason
+// valid UTF-8 of at most 123 bytes; otherwise CloseWith returns an error
+// and sends nothing. It returns nil once the handshake completed or the
+// connection had already ended; an error if the close frame could not be
+// written or the peer did not answer in time.
+func (c *Conn) CloseWith(code CloseCode, reason string) error {
+	payload, err := proto.AppendClose(nil, uint16(code), reason)
+	if err != nil {
+		return fmt.Errorf("ws: close %d: %w", code, err)
+	}
+	first, ended := false, false
+	c.closeOnce.Do(func() {
+		first = true
+		c.mu.Lock()
+		c.closed, ended = true, c.ended
+		c.mu.Unlock()
+		close(c.closing)
+	})
+	if !first {
+		return ErrClosed
+	}
+	defer func() {
+		c.nc.Close()
+		<-c.done
+	}()
+	if ended {
+		return nil
+	}
+	deadline := time.Now().Add(c.cfg.closeTimeout)
+	// A write blocked on a peer that does not read fails at the deadline.
+	c.nc.SetWriteDeadline(deadline)
+	if err := c.w.write(proto.OpClose, payload); err != nil {
+		if err == errWriteAfterClose { // the peer's close or a failure came first
+			return nil
+		}
+		return err
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	// The read loop returns once the server, having answered, closes the
+	// TCP connection, which section 7.1.1 asks it to do first.
+	select {
+	case <-c.done:
+		return nil
+	case <-t.C:
+		return &timeoutError{msg: "ws: close: the peer did not answer the close frame in time"}
+	}
+}

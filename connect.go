@@ -1,0 +1,218 @@
+package ws
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// maxErrorBody bounds the part of a refusal's body kept in HTTPError, and
+// refusalBodyWait the time spent reading it.
+const (
+	maxErrorBody    = 4 << 10
+	refusalBodyWait = time.Second
+)
+
+var errConnectTimeout = errors.New("connect timeout")
+
+// Connect opens a WebSocket connection to a ws:// or wss:// URL
+// (hackney's ws_connect): it dials, runs TLS for wss://, and performs the
+// opening handshake of RFC 6455 section 4, all within the ConnectTimeout
+// option's bound (default 8 s) and ctx.
+//
+// It fails with *URLError for a URL it cannot use, *HTTPError when the
+// server refuses the upgrade, *HandshakeError when the server's answer
+// breaks the protocol, an error matching ErrTimeout when the time runs
+// out, and ctx.Err() when ctx is canceled.
+func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
+	cfg := newConfig(opts)
+	t, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.mode > ActiveOnce {
+		return nil, errInvalidMode
+	}
+	req, err := buildRequest(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.connectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.connectTimeout, errConnectTimeout)
+		defer cancel()
+	}
+	c, err := dialAndUpgrade(ctx, t, cfg, req)
+	if err != nil {
+		var refused *HTTPError
+		if ctx.Err() != nil && !errors.As(err, &refused) {
+			return nil, connectCtxError(ctx, err)
+		}
+		return nil, err
+	}
+	go c.readLoop()
+	return c, nil
+}
+
+// connectCtxError reports a Connect cut short by its context.
+func connectCtxError(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		msg := "ws: connect: timed out"
+		if context.Cause(ctx) == errConnectTimeout {
+			msg = "ws: connect: connect timeout exceeded"
+		}
+		return &timeoutError{msg: msg, cause: err}
+	}
+	return fmt.Errorf("ws: connect: %w", ctx.Err())
+}
+
+// reservedHeaders are the handshake's own: the Conn writes them.
+var reservedHeaders = []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions", "Sec-Websocket-Protocol"}
+
+func buildRequest(t *target, cfg *config) (*proto.Request, error) {
+	for _, name := range reservedHeaders {
+		if _, ok := cfg.header[name]; ok {
+			return nil, fmt.Errorf("ws: header %s is set by the handshake; use the Protocols option for subprotocols", name)
+		}
+	}
+	for _, p := range cfg.protocols {
+		if p == "" || strings.ContainsAny(p, ", \t\r\n") {
+			return nil, fmt.Errorf("ws: invalid subprotocol %q", p)
+		}
+	}
+	for name, values := range cfg.header {
+		for _, v := range values {
+			if strings.ContainsAny(name, ": \t\r\n") || strings.ContainsAny(v, "\r\n") {
+				return nil, fmt.Errorf("ws: invalid header %q: %q", name, v)
+			}
+		}
+	}
+	var nonce [16]byte
+	crand.Read(nonce[:])
+	req := &proto.Request{
+		Host:      t.host,
+		Target:    t.requestURI,
+		Key:       proto.EncodeKey(nonce),
+		Protocols: cfg.protocols,
+		Header:    cfg.header.Clone(),
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+		req.Header.Del("Host")
+	}
+	if t.basicAuth != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", t.basicAuth)
+	}
+	return req, nil
+}
+
+func dialAndUpgrade(ctx context.Context, t *target, cfg *config, req *proto.Request) (*Conn, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, fmt.Errorf("ws: dial: %w", err)
+	}
+	// Every blocking step below ends when ctx does.
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
+	c, err := upgrade(ctx, nc, t, cfg, req)
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	nc.SetDeadline(time.Time{})
+	return c, nil
+}
+
+func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *proto.Request) (*Conn, error) {
+	if t.secure {
+		conf := &tls.Config{}
+		if cfg.tls != nil {
+			conf = cfg.tls.Clone()
+		}
+		if conf.ServerName == "" {
+			conf.ServerName = t.serverName
+		}
+		if len(conf.NextProtos) == 0 {
+			conf.NextProtos = []string{"http/1.1"}
+		}
+		tc := tls.Client(nc, conf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, fmt.Errorf("ws: TLS handshake: %w", err)
+		}
+		nc = tc
+	}
+	if _, err := nc.Write(req.Append(nil)); err != nil {
+		return nil, fmt.Errorf("ws: write upgrade request: %w", err)
+	}
+	buf := make([]byte, 0, readBufferSize)
+	var resp *proto.Response
+	var n int
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := nc.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		var perr error
+		if resp, n, perr = proto.ParseResponse(buf); perr != nil {
+			return nil, &HandshakeError{Err: ErrMalformedResponse, Header: perr.(*proto.HandshakeFault).Header, Value: perr.(*proto.HandshakeFault).Value}
+		}
+		if n > 0 {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, &HandshakeError{Err: ErrMalformedResponse, Header: "connection closed before the response head ended"}
+			}
+			return nil, fmt.Errorf("ws: read upgrade response: %w", err)
+		}
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		// A body without framing lasts until the server closes: wait for
+		// it only briefly.
+		nc.SetReadDeadline(time.Now().Add(refusalBodyWait))
+		return nil, refusal(resp, io.MultiReader(bytes.NewReader(buf[n:]), nc))
+	}
+	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols)
+	if err != nil {
+		f := err.(*proto.HandshakeFault)
+		return nil, &HandshakeError{Err: f.Err, Header: f.Header, Value: f.Value}
+	}
+	// Frames may have come in the same reads as the response head.
+	c := newConn(nc, cfg, buf[n:])
+	c.subprotocol = protocol
+	c.respHeader = resp.Header
+	return c, nil
+}
+
+// refusal builds the HTTPError for a non-101 response, with the start of
+// its body. What the body's framing or the deadline leaves unread is lost
+// with the connection, which is closed.
+func refusal(resp *proto.Response, body io.Reader) *HTTPError {
+	e := &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
+	limit := int64(maxErrorBody)
+	if resp.StatusCode < 200 || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
+		limit = 0 // RFC 9112 section 6.3: these have no body
+	} else if strings.EqualFold(resp.Header.Get("Transfer-Encoding"), "chunked") {
+		body = httputil.NewChunkedReader(body)
+	} else if cl, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil {
+		limit = min(limit, cl)
+	}
+	e.Body, _ = io.ReadAll(io.LimitReader(body, limit))
+	return e
+}

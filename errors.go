@@ -1,0 +1,148 @@
+package ws
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// ErrClosed is returned by calls on a Conn that is closed, by Close or
+// because the connection ended; *CloseError matches it too.
+var ErrClosed = errors.New("ws: connection closed")
+
+// ErrActiveMode is returned by Recv while the Conn is in active or
+// active-once mode: its messages go to Events.
+var ErrActiveMode = errors.New("ws: Recv in active mode")
+
+// ErrTimeout is the error of a timeout: connecting took longer than the
+// connect timeout, or a Recv waited longer than its receive timeout. Match
+// it with errors.Is; it is also a net.Error whose Timeout method reports
+// true. A receive timeout leaves the Conn fully usable.
+var ErrTimeout error = &timeoutError{msg: "ws: timeout"}
+
+type timeoutError struct {
+	msg   string
+	cause error
+}
+
+func (e *timeoutError) Error() string   { return e.msg }
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+func (e *timeoutError) Unwrap() error   { return e.cause }
+func (e *timeoutError) Is(target error) bool {
+	return target == ErrTimeout
+}
+
+// CloseError reports the close frame that ended the connection: the
+// peer's, when it closed first. It matches ErrClosed.
+type CloseError struct {
+	Code   CloseCode
+	Reason string
+}
+
+func (e *CloseError) Error() string {
+	if e.Reason == "" {
+		return fmt.Sprintf("ws: closed by peer: %v", e.Code)
+	}
+	return fmt.Sprintf("ws: closed by peer: %v %q", e.Code, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrClosed) true for a *CloseError.
+func (e *CloseError) Is(target error) bool { return target == ErrClosed }
+
+// HTTPError is returned by Connect when the server answers the upgrade
+// request with a status other than 101 Switching Protocols.
+type HTTPError struct {
+	StatusCode int
+	Status     string // the reason phrase, as "Unauthorized"
+	Header     http.Header
+	Body       []byte // the start of the body, at most 4 KiB
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("ws: upgrade refused: %d %s", e.StatusCode, e.Status)
+}
+
+// HandshakeError is returned by Connect when the server switched
+// protocols but its response breaks RFC 6455 section 4.1. Err is one of
+// ErrMalformedResponse, ErrBadUpgrade, ErrBadConnection, ErrBadAccept,
+// ErrUnofferedProtocol and ErrUnofferedExtension; Header names the header
+// at fault and Value holds what the server sent in it.
+type HandshakeError struct {
+	Err    error
+	Header string
+	Value  string
+}
+
+// The faults a HandshakeError reports; match them with errors.Is.
+var (
+	ErrMalformedResponse  = proto.ErrMalformedResponse
+	ErrBadUpgrade         = proto.ErrBadUpgrade
+	ErrBadConnection      = proto.ErrBadConnection
+	ErrBadAccept          = proto.ErrBadAccept
+	ErrUnofferedProtocol  = proto.ErrUnofferedProtocol
+	ErrUnofferedExtension = proto.ErrUnofferedExtension
+)
+
+func (e *HandshakeError) Error() string {
+	f := proto.HandshakeFault{Err: e.Err, Header: e.Header, Value: e.Value}
+	return "ws: bad handshake: " + f.Error()
+}
+
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// URLError is returned by Connect for a URL it cannot use: a scheme other
+// than ws or wss, a fragment (RFC 6455 section 3), no host.
+type URLError struct {
+	URL    string
+	Reason string
+}
+
+func (e *URLError) Error() string { return fmt.Sprintf("ws: bad URL %q: %s", e.URL, e.Reason) }
+
+// ProtocolError reports that the peer broke RFC 6455. The Conn sent Code
+// (1002 protocol error) in its close frame and ended the connection.
+type ProtocolError struct {
+	Code   CloseCode
+	Reason string
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("ws: protocol error from peer: %s (sent close %d)", e.Reason, e.Code)
+}
+
+// InvalidUTF8Error reports a text message that is not valid UTF-8. The
+// Conn sent 1007 (invalid payload data) and ended the connection.
+type InvalidUTF8Error struct {
+	Reason string
+}
+
+func (e *InvalidUTF8Error) Error() string {
+	return fmt.Sprintf("ws: %s (sent close 1007)", e.Reason)
+}
+
+// MessageTooBigError reports a frame or message over the Conn's limit
+// (MaxMessageSize, MaxFrameSize). The Conn refused it before buffering its
+// payload, sent 1009 (message too big) and ended the connection.
+type MessageTooBigError struct {
+	Limit int64 // the limit that was exceeded
+	Size  int64 // the size the peer announced
+}
+
+func (e *MessageTooBigError) Error() string {
+	return fmt.Sprintf("ws: message of %d bytes exceeds the limit of %d (sent close 1009)", e.Size, e.Limit)
+}
+
+// violationError turns a breach found by the protocol core into the
+// public error of its kind.
+func violationError(v *proto.Violation) error {
+	switch v.Code {
+	case proto.CloseInvalidPayload:
+		return &InvalidUTF8Error{Reason: v.Reason}
+	case proto.CloseMessageTooBig:
+		return &MessageTooBigError{Limit: v.Limit, Size: v.Size}
+	}
+	return &ProtocolError{Code: CloseCode(v.Code), Reason: v.Reason}
+}

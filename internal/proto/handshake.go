@@ -1,0 +1,232 @@
+package proto
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+)
+
+// The GUID of RFC 6455 section 1.3, appended to the key for the accept hash.
+const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// AcceptKey computes Sec-WebSocket-Accept for a Sec-WebSocket-Key
+// (section 4.2.2, item 5.4).
+func AcceptKey(key string) string {
+	h := sha1.New()
+	h.Write([]byte(key))
+	h.Write([]byte(acceptGUID))
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}
+
+// EncodeKey turns a 16-byte nonce into a Sec-WebSocket-Key (section 4.1,
+// item 7). The nonce must come from a strong random source.
+func EncodeKey(nonce [16]byte) string { return base64.StdEncoding.EncodeToString(nonce[:]) }
+
+// Request is a client's opening handshake (section 4.1).
+type Request struct {
+	Host      string // the Host header: host, with the port when not the scheme's default
+	Target    string // the request-target: path and query
+	Key       string
+	Protocols []string
+	Header    http.Header // further headers, written as given
+}
+
+// Append appends the request's wire form to dst.
+func (q *Request) Append(dst []byte) []byte {
+	dst = append(dst, "GET "...)
+	dst = append(dst, q.Target...)
+	dst = append(dst, " HTTP/1.1\r\nHost: "...)
+	dst = append(dst, q.Host...)
+	dst = append(dst, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "...)
+	dst = append(dst, q.Key...)
+	dst = append(dst, "\r\nSec-WebSocket-Version: 13\r\n"...)
+	if len(q.Protocols) > 0 {
+		dst = append(dst, "Sec-WebSocket-Protocol: "...)
+		dst = append(dst, strings.Join(q.Protocols, ", ")...)
+		dst = append(dst, "\r\n"...)
+	}
+	for name, values := range q.Header {
+		for _, v := range values {
+			dst = append(dst, name...)
+			dst = append(dst, ": "...)
+			dst = append(dst, v...)
+			dst = append(dst, "\r\n"...)
+		}
+	}
+	return append(dst, "\r\n"...)
+}
+
+// Response is the head of the server's HTTP response.
+type Response struct {
+	Proto      string // "HTTP/1.1"
+	StatusCode int
+	Status     string // the reason phrase
+	Header     http.Header
+}
+
+// MaxResponseHead bounds the response head a client accepts, so that a
+// server cannot make it buffer without end.
+const MaxResponseHead = 64 << 10
+
+// Errors of the response parser and checker. Each HandshakeFault wraps one.
+var (
+	ErrMalformedResponse  = errors.New("malformed HTTP response")
+	ErrBadUpgrade         = errors.New("response lacks \"Upgrade: websocket\"")
+	ErrBadConnection      = errors.New("response lacks \"Connection: Upgrade\"")
+	ErrBadAccept          = errors.New("wrong Sec-WebSocket-Accept")
+	ErrUnofferedProtocol  = errors.New("server chose a subprotocol that was not offered")
+	ErrUnofferedExtension = errors.New("server chose an extension that was not offered")
+)
+
+// HandshakeFault says what is wrong with a server's response: Err is one
+// of the errors above, Header the header at fault, Value what it held.
+type HandshakeFault struct {
+	Err    error
+	Header string
+	Value  string
+}
+
+func (f *HandshakeFault) Error() string {
+	if f.Header == "" {
+		return f.Err.Error()
+	}
+	return fmt.Sprintf("%v (%s: %q)", f.Err, f.Header, f.Value)
+}
+
+func (f *HandshakeFault) Unwrap() error { return f.Err }
+
+func malformed(what string, line []byte) *HandshakeFault {
+	return &HandshakeFault{Err: ErrMalformedResponse, Header: what, Value: string(line)}
+}
+
+// ParseResponse parses the HTTP/1.1 response head at the start of b
+// (RFC 9112 sections 4 and 5). It returns n == 0 and a nil error while b
+// holds no whole head; n is the head's length, after which the body or,
+// after a 101, the first frames begin. A bare LF ends lines as well as CRLF
+// (RFC 9112 section 2.2).
+func ParseResponse(b []byte) (resp *Response, n int, err error) {
+	end := headEnd(b)
+	if end < 0 {
+		if len(b) > MaxResponseHead {
+			return nil, 0, malformed("head longer than 64 KiB", nil)
+		}
+		return nil, 0, nil
+	}
+	if end > MaxResponseHead {
+		return nil, 0, malformed("head longer than 64 KiB", nil)
+	}
+	lines := bytes.Split(b[:end], []byte("\n"))
+	status := trimCR(lines[0])
+	proto, rest, ok := bytes.Cut(status, []byte(" "))
+	if !ok || !bytes.HasPrefix(proto, []byte("HTTP/1.")) || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' {
+		return nil, 0, malformed("status line", status)
+	}
+	codeText, reason, _ := bytes.Cut(rest, []byte(" "))
+	code, cerr := strconv.Atoi(string(codeText))
+	if cerr != nil || len(codeText) != 3 || code < 100 {
+		return nil, 0, malformed("status line", status)
+	}
+	resp = &Response{Proto: string(proto), StatusCode: code, Status: string(reason), Header: http.Header{}}
+	for _, line := range lines[1:] {
+		line = trimCR(line)
+		if len(line) == 0 {
+			continue // the head's final empty line
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || len(name) == 0 || !validFieldName(name) {
+			// Obsolete line folding (a line starting with a space) is
+			// refused too, as RFC 9112 section 5.2 allows.
+			return nil, 0, malformed("header line", line)
+		}
+		key := textproto.CanonicalMIMEHeaderKey(string(name))
+		resp.Header[key] = append(resp.Header[key], string(bytes.Trim(value, " \t")))
+	}
+	return resp, end, nil
+}
+
+// headEnd returns the length of the head including its terminating empty
+// line, or -1.
+func headEnd(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\n' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == '\n' {
+			return i + 2
+		}
+		if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
+			return i + 3
+		}
+	}
+	return -1
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// validFieldName reports whether b is an HTTP token (RFC 9110 section 5.6.2).
+func validFieldName(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7F || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckResponse verifies a 101 response as section 4.1 asks of a client
+// (the status is the caller's to check first): Upgrade, Connection, the
+// accept key, and that the subprotocol and extensions chosen were offered.
+// No extension is offered yet, so any extension in the response fails. It
+// returns the chosen subprotocol, "" when the server chose none.
+func CheckResponse(resp *Response, key string, protocols []string) (protocol string, err error) {
+	h := resp.Header
+	if !headerHasToken(h, "Upgrade", "websocket") {
+		return "", &HandshakeFault{Err: ErrBadUpgrade, Header: "Upgrade", Value: h.Get("Upgrade")}
+	}
+	if !headerHasToken(h, "Connection", "upgrade") {
+		return "", &HandshakeFault{Err: ErrBadConnection, Header: "Connection", Value: h.Get("Connection")}
+	}
+	if got := h.Values("Sec-Websocket-Accept"); len(got) != 1 || got[0] != AcceptKey(key) {
+		return "", &HandshakeFault{Err: ErrBadAccept, Header: "Sec-WebSocket-Accept", Value: strings.Join(got, ", ")}
+	}
+	if ext := h.Values("Sec-Websocket-Extensions"); len(ext) > 0 {
+		return "", &HandshakeFault{Err: ErrUnofferedExtension, Header: "Sec-WebSocket-Extensions", Value: strings.Join(ext, ", ")}
+	}
+	switch got := h.Values("Sec-Websocket-Protocol"); len(got) {
+	case 0:
+		return "", nil
+	case 1:
+		for _, p := range protocols {
+			if p == got[0] {
+				return p, nil
+			}
+		}
+		fallthrough
+	default:
+		return "", &HandshakeFault{Err: ErrUnofferedProtocol, Header: "Sec-WebSocket-Protocol", Value: strings.Join(got, ", ")}
+	}
+}
+
+// headerHasToken reports whether a comma-separated header holds token,
+// compared case-insensitively.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

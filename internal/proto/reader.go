@@ -1,0 +1,198 @@
+package proto
+
+import "fmt"
+
+// Frame is what the Reader yields: a whole data message (its fragments
+// joined) or a single control frame.
+type Frame struct {
+	Op      Opcode
+	Payload []byte
+}
+
+// Reader turns the bytes an endpoint receives into messages and control
+// frames, enforcing every receiving rule of RFC 6455: masking direction,
+// reserved bits, opcodes, control frame form, fragmentation order, size
+// limits (before anything is buffered) and UTF-8 of text, checked as the
+// bytes arrive. After a Violation it is dead and returns it again.
+//
+// The zero Reader is a client's reader with no size limits.
+type Reader struct {
+	// Server makes the Reader expect masked frames, as a server must
+	// (section 5.1); a client's Reader refuses them.
+	Server bool
+	// MaxFrame and MaxMessage bound a frame's payload and a message's
+	// total payload; zero means no limit.
+	MaxFrame, MaxMessage int64
+
+	err *Violation
+
+	// The frame being read; inPayload is false while waiting for a header.
+	inPayload bool
+	hdr       Header
+	left      int64
+	maskPos   int
+	ctl       []byte // payload of a control frame being read
+
+	// The data message being assembled; msgOp is 0 between messages.
+	msgOp Opcode
+	msg   []byte
+	utf8  UTF8
+}
+
+// Next reads frames from the start of b. It stops after the first whole
+// message or control frame and returns it with ok set, or when b is used
+// up. n is how many bytes of b it consumed; the caller keeps the rest and
+// passes it again, with more input after it, to the next call. Only a
+// partial header is ever left unconsumed.
+//
+// The payload of a returned Frame belongs to the caller.
+func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
+	if r.err != nil {
+		return 0, f, false, r.err
+	}
+	for {
+		if !r.inPayload {
+			h, hn, herr := ParseHeader(b[n:])
+			if herr != nil {
+				return n, f, false, r.fail(herr.(*Violation))
+			}
+			if hn == 0 {
+				return n, f, false, nil
+			}
+			if v := r.start(h); v != nil {
+				return n, f, false, r.fail(v)
+			}
+			n += hn
+		}
+		k := int64(len(b) - n)
+		if k > r.left {
+			k = r.left
+		}
+		if v := r.payload(b[n : n+int(k)]); v != nil {
+			return n, f, false, r.fail(v)
+		}
+		n += int(k)
+		r.left -= k
+		if r.left > 0 {
+			return n, f, false, nil
+		}
+		r.inPayload = false
+		if f, ok, v := r.finish(); v != nil {
+			return n, f, false, r.fail(v)
+		} else if ok {
+			return n, f, true, nil
+		}
+	}
+}
+
+func (r *Reader) fail(v *Violation) *Violation {
+	r.err = v
+	r.msg, r.ctl = nil, nil
+	return v
+}
+
+// start checks a header against the connection's state and prepares to
+// read its payload.
+func (r *Reader) start(h Header) *Violation {
+	switch {
+	case h.Rsv != 0:
+		return protocolErr("reserved bits set without a negotiated extension")
+	case !h.Op.known():
+		return protocolErr(fmt.Sprintf("reserved opcode %#x", uint8(h.Op)))
+	case h.Masked != r.Server:
+		if r.Server {
+			return protocolErr("frame from the client is not masked")
+		}
+		return protocolErr("frame from the server is masked")
+	}
+	if h.Op.IsControl() {
+		if !h.Fin {
+			return protocolErr("fragmented control frame")
+		}
+		if h.Length > MaxControlPayload {
+			return protocolErr("control frame payload longer than 125 bytes")
+		}
+	} else {
+		if h.Op == OpContinuation && r.msgOp == 0 {
+			return protocolErr("continuation frame without a message to continue")
+		}
+		if h.Op != OpContinuation && r.msgOp != 0 {
+			return protocolErr("new message started inside a fragmented message")
+		}
+		if r.MaxFrame > 0 && h.Length > r.MaxFrame {
+			return tooBig("frame", r.MaxFrame, h.Length)
+		}
+		if size := int64(len(r.msg)) + h.Length; r.MaxMessage > 0 && size > r.MaxMessage {
+			return tooBig("message", r.MaxMessage, size)
+		}
+		if h.Op != OpContinuation {
+			r.msgOp = h.Op
+			r.utf8.Reset()
+			// A whole message in one frame gets a buffer of its exact size;
+			// the limits above bound what a peer can make us allocate.
+			if h.Fin {
+				r.msg = make([]byte, 0, h.Length)
+			}
+		}
+	}
+	r.hdr, r.left, r.maskPos, r.inPayload = h, h.Length, 0, true
+	return nil
+}
+
+func tooBig(what string, limit, size int64) *Violation {
+	return &Violation{
+		Code:   CloseMessageTooBig,
+		Reason: fmt.Sprintf("%s of %d bytes exceeds the limit of %d", what, size, limit),
+		Limit:  limit,
+		Size:   size,
+	}
+}
+
+// payload takes the next bytes of the current frame's payload.
+func (r *Reader) payload(p []byte) *Violation {
+	if len(p) == 0 {
+		return nil
+	}
+	var dst []byte
+	if r.hdr.Op.IsControl() {
+		r.ctl = append(r.ctl, p...)
+		dst = r.ctl[len(r.ctl)-len(p):]
+	} else {
+		r.msg = append(r.msg, p...)
+		dst = r.msg[len(r.msg)-len(p):]
+	}
+	if r.hdr.Masked {
+		r.maskPos = Mask(r.hdr.Key, r.maskPos, dst)
+	}
+	if r.msgOp == OpText && !r.hdr.Op.IsControl() && !r.utf8.Write(dst) {
+		return &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
+	}
+	return nil
+}
+
+// finish ends the current frame and returns what it completes.
+func (r *Reader) finish() (Frame, bool, *Violation) {
+	op := r.hdr.Op
+	if op.IsControl() {
+		var p []byte
+		if len(r.ctl) > 0 {
+			p = append([]byte(nil), r.ctl...)
+			r.ctl = r.ctl[:0]
+		}
+		if op == OpClose {
+			if _, _, v := ParseClose(p); v != nil {
+				return Frame{}, false, v
+			}
+		}
+		return Frame{Op: op, Payload: p}, true, nil
+	}
+	if !r.hdr.Fin {
+		return Frame{}, false, nil
+	}
+	if r.msgOp == OpText && !r.utf8.Complete() {
+		return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "text message ends inside a UTF-8 sequence"}
+	}
+	f := Frame{Op: r.msgOp, Payload: r.msg}
+	r.msgOp, r.msg = 0, nil
+	return f, true, nil
+}

@@ -1,0 +1,111 @@
+package ws
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sync"
+
+	crand "crypto/rand"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// maxWriteChunk bounds the write buffer: larger payloads are masked and
+// written in pieces of this size rather than copied whole.
+const maxWriteChunk = 128 << 10
+
+// writer is the sending half of a Conn: one frame at a time, whole.
+type writer struct {
+	nc     net.Conn
+	mu     sync.Mutex
+	buf    []byte
+	rng    *rand.ChaCha8 // masking keys
+	closed bool          // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
+	err    error         // a failed write leaves the stream unusable
+}
+
+func (w *writer) init(nc net.Conn) {
+	// Masking keys must be unpredictable to the application (RFC 6455
+	// section 5.3); ChaCha8 seeded from crypto/rand is a cryptographic
+	// generator that costs no system call per frame.
+	var seed [32]byte
+	crand.Read(seed[:])
+	w.nc = nc
+	w.rng = rand.NewChaCha8(seed)
+}
+
+var errWriteAfterClose = errors.New("ws: close frame already sent")
+
+// Send sends a frame (hackney's ws_send). It is safe to call from many
+// goroutines at once: each frame is written whole, never interleaved with
+// another. Text must be valid UTF-8 and ping and pong payloads at most
+// 125 bytes: Send refuses anything the peer would have to reject, before
+// writing a byte.
+func (c *Conn) Send(f Frame) error {
+	switch f.Kind {
+	case TextFrame:
+		if !proto.ValidUTF8(f.Payload) {
+			return errors.New("ws: text is not valid UTF-8")
+		}
+	case BinaryFrame:
+	case PingFrame, PongFrame:
+		if len(f.Payload) > proto.MaxControlPayload {
+			return fmt.Errorf("ws: %v payload of %d bytes exceeds 125", f.Kind, len(f.Payload))
+		}
+	default:
+		return fmt.Errorf("ws: cannot send frame kind %d", f.Kind)
+	}
+	err := c.w.write(proto.Opcode(f.Kind), f.Payload)
+	if err == errWriteAfterClose {
+		c.mu.Lock()
+		err = c.stateErr()
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+	}
+	return err
+}
+
+// write sends one masked frame.
+func (w *writer) write(op proto.Opcode, p []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errWriteAfterClose
+	}
+	h := proto.Header{Fin: true, Op: op, Masked: true, Length: int64(len(p))}
+	k := w.rng.Uint64()
+	h.Key = [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
+	if need := min(proto.MaxHeaderSize+len(p), maxWriteChunk); cap(w.buf) < need {
+		w.buf = make([]byte, 0, need)
+	}
+	buf := proto.AppendHeader(w.buf[:0], h)
+	pos := 0
+	for {
+		n := min(len(p), cap(buf)-len(buf))
+		start := len(buf)
+		buf = append(buf, p[:n]...)
+		pos = proto.Mask(h.Key, pos, buf[start:])
+		p = p[n:]
+		if _, err := w.nc.Write(buf); err != nil {
+			// Part of the frame may be out: nothing can follow it.
+			w.err = fmt.Errorf("ws: write: %w", err)
+			w.nc.Close()
+			return w.err
+		}
+		if len(p) == 0 {
+			break
+		}
+		buf = buf[:0]
+	}
+	if op == proto.OpClose {
+		w.closed = true
+	}
+	return nil
+}
