@@ -93,4 +93,3 @@ func (c *Conn) stateErr() error {
 	}
 	return nil
 }
-
