@@ -128,16 +128,26 @@ func (r *Reader) start(h Header) *Violation {
 		if h.Op != OpContinuation {
 			r.msgOp = h.Op
 			r.utf8.Reset()
-			// A whole message in one frame gets a buffer of its exact size;
-			// the limits above bound what a peer can make us allocate.
+			// A whole message in one frame gets a buffer of its exact size
+			// when the limits above bound what a peer can make us allocate
+			// with a header alone; without them, the buffer grows as the
+			// payload comes.
 			if h.Fin {
-				r.msg = make([]byte, 0, h.Length)
+				size := h.Length
+				if r.MaxFrame == 0 && r.MaxMessage == 0 {
+					size = min(size, unboundedPrealloc)
+				}
+				r.msg = make([]byte, 0, size)
 			}
 		}
 	}
 	r.hdr, r.left, r.maskPos, r.inPayload = h, h.Length, 0, true
 	return nil
 }
+
+// unboundedPrealloc caps the buffer a Reader without limits reserves for
+// a message before its payload arrives.
+const unboundedPrealloc = 64 << 10
 
 func tooBig(what string, limit, size int64) *Violation {
 	return &Violation{
