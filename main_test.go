@@ -3,12 +3,14 @@ package ws
 import (
 	"context"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/server"
 )
 
@@ -48,4 +50,95 @@ func dial(t testing.TB, url string, opts ...Option) *Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// waitDone waits for c's goroutine to end: after every kind of end, the
+// Conn must hold no goroutine.
+func waitDone(t testing.TB, c *Conn) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(testTimeout):
+		t.Fatal("the Conn's read loop did not end")
+	}
+}
+
+// waitParked waits until some goroutine is blocked in fn (a function name
+// as it appears in a stack trace, like "ws.(*Conn).recv"), so that a test
+// can act on a goroutine known to be waiting, without sleeping.
+func waitParked(t testing.TB, fn string) {
+	t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	buf := make([]byte, 1<<20)
+	for time.Now().Before(deadline) {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			head, _, _ := strings.Cut(g, "\n")
+			blocked := strings.Contains(head, "[select") || strings.Contains(head, "[chan ") || strings.Contains(head, "[IO wait")
+			if blocked && strings.Contains(g, fn+"(") {
+				return
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("no goroutine blocked in %s", fn)
+}
+
+// wire returns one unmasked frame as a server sends it.
+func wire(op proto.Opcode, fin bool, payload []byte) []byte {
+	b := proto.AppendHeader(nil, proto.Header{Fin: fin, Op: op, Length: int64(len(payload))})
+	return append(b, payload...)
+}
+
+// cat joins byte slices, to put many frames in one write.
+func cat(parts ...[]byte) []byte {
+	var b []byte
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// readClose reads frames from the client until its close frame and
+// returns the code in it (1005 when it has none).
+func readClose(sc *server.Conn) (uint16, string, error) {
+	sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
+	for {
+		f, err := sc.ReadFrame()
+		if err != nil {
+			return 0, "", err
+		}
+		if f.Op == proto.OpClose {
+			code, reason, v := proto.ParseClose(f.Payload)
+			if v != nil {
+				return 0, "", v
+			}
+			return code, reason, nil
+		}
+	}
+}
+
+// recvWithin is Recv bounded by testTimeout, failing the test on error.
+func recvWithin(t testing.TB, c *Conn) Frame {
+	t.Helper()
+	f, err := c.RecvTimeout(testTimeout)
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	return f
+}
+
+// nextEvent takes the next event from ch, bounded by testTimeout.
+func nextEvent(t testing.TB, ch <-chan Event) Event {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("Events channel closed")
+		}
+		return ev
+	case <-time.After(testTimeout):
+		t.Fatal("no event")
+	}
+	return Event{}
 }
