@@ -1,6 +1,9 @@
 package proto
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Frame is what the Reader yields: a whole data message (its fragments
 // joined) or a single control frame.
@@ -122,7 +125,13 @@ func (r *Reader) start(h Header) *Violation {
 		if r.MaxFrame > 0 && h.Length > r.MaxFrame {
 			return tooBig("frame", r.MaxFrame, h.Length)
 		}
-		if size := int64(len(r.msg)) + h.Length; r.MaxMessage > 0 && size > r.MaxMessage {
+		// Compared as a subtraction: a declared length near 1<<63 would
+		// make the sum wrap below the limit.
+		if have := int64(len(r.msg)); r.MaxMessage > 0 && h.Length > r.MaxMessage-have {
+			size := have + h.Length
+			if size < 0 {
+				size = math.MaxInt64
+			}
 			return tooBig("message", r.MaxMessage, size)
 		}
 		if h.Op != OpContinuation {
