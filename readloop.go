@@ -118,15 +118,28 @@ func (c *Conn) end(err error) {
 // deliver hands ev to the consumer of the current mode, waiting until it
 // is taken, the mode changes or Close starts. A last event (ev.Err set)
 // is delivered only in active modes; Recv finds it through endedCh.
+//
+// An active-once grant is spent when its event is offered, not once it is
+// taken: the Conn is Passive before the consumer can see the event, so a
+// Recv called right after receiving it gets the next message. The event
+// stays offered on events until a SetActive (a new gen) says otherwise.
 func (c *Conn) deliver(ev Event) {
+	once, onceGen := false, uint64(0)
 	for {
 		c.mu.Lock()
-		mode, gen, closed := c.mode, c.gen, c.closed
+		if once && c.gen != onceGen {
+			once = false // the mode set since decides
+		}
+		if !once && c.mode == ActiveOnce {
+			c.mode = Passive
+			once, onceGen = true, c.gen
+		}
+		mode, closed := c.mode, c.closed
 		c.mu.Unlock()
 		if closed {
 			return
 		}
-		if mode == Passive {
+		if mode == Passive && !once {
 			if ev.Err != nil {
 				return
 			}
@@ -140,13 +153,6 @@ func (c *Conn) deliver(ev Event) {
 		}
 		select {
 		case c.events <- ev:
-			if mode == ActiveOnce {
-				c.mu.Lock()
-				if c.gen == gen {
-					c.mode = Passive
-				}
-				c.mu.Unlock()
-			}
 			return
 		case <-c.kick:
 		case <-c.closing:

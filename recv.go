@@ -13,7 +13,8 @@ import (
 // When the connection has ended Recv returns why: a *CloseError if the
 // peer closed (hackney's {closed, Code, Reason}), ErrClosed after Close,
 // else the error that ended it. In an active mode it returns
-// ErrActiveMode.
+// ErrActiveMode; an active-once grant is spent as soon as its message is
+// offered on Events, and from then on Recv waits for the next message.
 func (c *Conn) Recv() (Frame, error) { return c.RecvTimeout(c.cfg.recvTimeout) }
 
 // RecvTimeout is Recv waiting at most d; zero means no limit. On timeout
