@@ -124,7 +124,7 @@ func ParseResponse(b []byte) (resp *Response, n int, err error) {
 	lines := bytes.Split(b[:end], []byte("\n"))
 	status := trimCR(lines[0])
 	proto, rest, ok := bytes.Cut(status, []byte(" "))
-	if !ok || !bytes.HasPrefix(proto, []byte("HTTP/1.")) || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' {
+	if !ok || bareCRorNUL(status) || !bytes.HasPrefix(proto, []byte("HTTP/1.")) || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' {
 		return nil, 0, malformed("status line", status)
 	}
 	codeText, reason, _ := bytes.Cut(rest, []byte(" "))
@@ -139,7 +139,7 @@ func ParseResponse(b []byte) (resp *Response, n int, err error) {
 			continue // the head's final empty line
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok || len(name) == 0 || !validFieldName(name) {
+		if !ok || len(name) == 0 || !validFieldName(name) || bareCRorNUL(value) {
 			// Obsolete line folding (a line starting with a space) is
 			// refused too, as RFC 9112 section 5.2 allows.
 			return nil, 0, malformed("header line", line)
@@ -173,6 +173,12 @@ func trimCR(b []byte) []byte {
 	}
 	return b
 }
+
+// bareCRorNUL reports whether a line, its line ending removed, still holds
+// a CR or a NUL: RFC 9110 section 5.5 and RFC 9112 section 2.2 have a
+// recipient reject them or replace them, and a value that reaches the
+// caller with a CR in it could split a header when written back out.
+func bareCRorNUL(b []byte) bool { return bytes.ContainsAny(b, "\r\x00") }
 
 // validFieldName reports whether b is an HTTP token (RFC 9110 section 5.6.2).
 func validFieldName(b []byte) bool {
