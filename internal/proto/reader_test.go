@@ -158,10 +158,7 @@ func drive(t testing.TB, r *Reader, pieces [][]byte) result {
 // splits returns ways to cut in into reads: whole, byte by byte, in two at
 // every position (sampled for long input) and in three at random points.
 func splits(in []byte) [][][]byte {
-	out := [][][]byte{{in}, {}}
-	for i := range in {
-		out[1] = append(out[1], in[i:i+1])
-	}
+	out := [][][]byte{{in}, oneByOne(in)}
 	cuts := make([]int, 0, len(in)+1)
 	if len(in) <= 2048 {
 		for i := 0; i <= len(in); i++ {
@@ -186,6 +183,14 @@ func splits(in []byte) [][][]byte {
 		out = append(out, [][]byte{in[:i], in[i:j], in[j:]})
 	}
 	return out
+}
+
+func oneByOne(in []byte) [][]byte {
+	pieces := make([][]byte, len(in))
+	for i := range in {
+		pieces[i] = in[i : i+1]
+	}
+	return pieces
 }
 
 // readAll runs a fresh Reader (made by newReader) over in, cut every way
