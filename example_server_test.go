@@ -210,12 +210,23 @@ func closeReportingServer() (url string, closes <-chan string, stop func()) {
 // the sender included, in the order it receives them. A client that sends
 // "/quit" is told goodbye with a close frame.
 func chatServer() (url string, stop func()) {
-	var mu sync.Mutex // serialises broadcasts, so every client sees one order
+	// mu serialises broadcasts, so that every client sees one order, and
+	// is held from the 101 response to the client's joining, so that a
+	// client whose Connect returned receives every later message.
+	var mu sync.Mutex
 	members := map[*server.Conn]struct{}{}
-	s := startWS(server.Options{}, false, func(c *server.Conn) {
+	s := newHTTPServer()
+	s.start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
+		c, err := server.Upgrade(w, r, server.Options{})
+		if err != nil {
+			mu.Unlock()
+			return
+		}
 		members[c] = struct{}{}
 		mu.Unlock()
+		defer s.track(c.NetConn())()
+		defer c.Close()
 		defer func() {
 			mu.Lock()
 			delete(members, c)
@@ -244,7 +255,7 @@ func chatServer() (url string, stop func()) {
 				mu.Unlock()
 			}
 		}
-	})
+	}), false)
 	return s.url(), s.stop
 }
 
