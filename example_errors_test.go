@@ -12,8 +12,8 @@ import (
 )
 
 // The guide's error handling: a refusal is a *ws.HTTPError, a timeout
-// matches ws.ErrTimeout, anything else is some other error. Each URL
-// below meets one of the cases.
+// matches ws.ErrTimeout, anything else is some other error. Each call of
+// connect below meets one of the cases.
 func ExampleConnect_errors() {
 	ok, stopOK := echoServer()
 	defer stopOK()
@@ -22,8 +22,8 @@ func ExampleConnect_errors() {
 	silent, stopSilent := silentServer()
 	defer stopSilent()
 
-	for _, url := range []string{ok, refusing, silent, "http://127.0.0.1/socket"} {
-		conn, err := ws.Connect(context.Background(), url, ws.ConnectTimeout(300*time.Millisecond))
+	connect := func(url string, opts ...ws.Option) {
+		conn, err := ws.Connect(context.Background(), url, opts...)
 		var refused *ws.HTTPError
 		switch {
 		case err == nil:
@@ -37,6 +37,10 @@ func ExampleConnect_errors() {
 			fmt.Println("error:", err)
 		}
 	}
+	connect(ok)
+	connect(refusing)
+	connect(silent, ws.ConnectTimeout(300*time.Millisecond))
+	connect("http://127.0.0.1/socket")
 	// Output:
 	// connected
 	// unauthorized
