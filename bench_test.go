@@ -1,0 +1,99 @@
+package ws
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/server"
+)
+
+var benchSizes = []int{16, 1 << 10, 64 << 10, 1 << 20}
+
+// BenchmarkRoundTrip measures a Send and the Recv of its echo: the
+// per-message cost of the client's whole path, both directions.
+func BenchmarkRoundTrip(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			c := dial(b, echoServer(b))
+			msg := Binary(make([]byte, size))
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Send(msg); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.Recv(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRecv measures receiving alone: the server writes prebuilt
+// frames as fast as the client takes them.
+func BenchmarkRecv(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			frame := proto.AppendHeader(nil, proto.Header{Fin: true, Op: proto.OpBinary, Length: int64(size)})
+			frame = append(frame, make([]byte, size)...)
+			// Batch small frames so the server's writes are not the bottleneck.
+			batch := 1
+			if size < 4096 {
+				batch = 4096 / size
+			}
+			var burst []byte
+			for range batch {
+				burst = append(burst, frame...)
+			}
+			stop := make(chan struct{})
+			url := startServer(b, server.Options{}, func(s *server.Conn) {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if s.WriteRaw(burst) != nil {
+						return
+					}
+				}
+			})
+			c := dial(b, url)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Recv(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			close(stop)
+		})
+	}
+}
+
+// BenchmarkSend measures sending alone to a server that discards.
+func BenchmarkSend(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			url := startServer(b, server.Options{}, func(s *server.Conn) {
+				for {
+					if _, err := s.ReadFrame(); err != nil {
+						return
+					}
+				}
+			})
+			c := dial(b, url)
+			msg := Binary(make([]byte, size))
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Send(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
