@@ -1,0 +1,52 @@
+// Package ws is a WebSocket client (RFC 6455) whose API follows the
+// WebSocket client of hackney, the Erlang HTTP client, in Go's idiom.
+//
+// # From hackney to Go
+//
+//	hackney:ws_connect(URL)                  ws.Connect(ctx, url)
+//	ws_connect(URL, Opts)                    ws.Connect(ctx, url, ws.ConnectTimeout(5*time.Second), ...)
+//	  connect_timeout (8000)                   ConnectTimeout (8 s: TCP, TLS and upgrade together)
+//	  recv_timeout (infinity)                  RecvTimeout (none)
+//	  headers, protocols                       Header, Protocols; Conn.Subprotocol tells the choice
+//	  active (false | true | once)             ActiveMode(ws.Passive | ws.Active | ws.ActiveOnce)
+//	  ssl_options                              TLSConfig
+//	ws_send(Conn, {text, B} | {binary, B})   conn.Send(ws.Text("Hello")), conn.Send(ws.Binary(b))
+//	ws_send(Conn, ping | {ping, B})          conn.Send(ws.Ping(nil)), conn.Send(ws.Ping(b))
+//	ws_recv(Conn) / ws_recv(Conn, 5000)      conn.Recv() / conn.RecvTimeout(5*time.Second) / conn.RecvContext(ctx)
+//	{ok, {text, T}}, {ok, ping}, ...         a Frame whose Kind is TextFrame, BinaryFrame, PingFrame or PongFrame
+//	{error, {closed, Code, Reason}}          a *CloseError (errors.As)
+//	ws_setopts(Conn, [{active, true}])       conn.SetActive(ws.Active)
+//	{hackney_ws, Conn, Frame}                an Event{Conn, Frame} on conn.Events()
+//	{hackney_ws, Conn, closed}               the last Event, with Err a *CloseError
+//	{hackney_ws_error, Conn, Reason}         the last Event, with Err the error
+//	ws_close(Conn) / ws_close(Conn, {C, R})  conn.Close() / conn.CloseWith(ws.CloseNormal, "Goodbye")
+//	{error, {http_error, 401}}               a *HTTPError with status, headers and the body's start
+//	{error, timeout}                         an error matching ErrTimeout, also a net.Error
+//
+// hackney runs a process per connection that owns the socket; here each
+// Conn runs one goroutine that reads the socket, answers pings and closes,
+// and delivers what it receives to Recv (passive mode) or to the Events
+// channel (active modes). Nothing one Conn does blocks another, and many
+// Conns can deliver into one channel with DeliverTo, as many sockets
+// deliver to one Erlang process.
+//
+// # Options
+//
+// Connect takes functional options rather than a struct: each option of
+// hackney's table is one function, the defaults hold without any, and new
+// options never break a call site.
+//
+// # Where this differs from hackney, on purpose
+//
+// A receive timeout leaves the Conn usable, even in the middle of a frame:
+// the read goroutine is never interrupted, so no parse state is lost. A
+// Recv that waits never delays a Send from another goroutine. Active-once
+// delivers one whole message per grant, however the bytes arrived. When
+// nobody takes what the Conn received, it stops reading the socket: the
+// peer is slowed by TCP flow control and memory stays bounded. Text is
+// checked for UTF-8 as it arrives, every receiving rule of RFC 6455 is
+// enforced with the close code the RFC names (1002, 1007, 1009) and a typed
+// error, size limits apply before anything is buffered, the handshake
+// response is checked in full, and Close ends the closing handshake, the
+// socket and the goroutine, bounded by CloseTimeout.
+package ws
