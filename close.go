@@ -56,10 +56,16 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	}
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
-	// The read loop returns once the server, having answered, closes the
-	// TCP connection, which section 7.1.1 asks it to do first.
+	// The connection ends when the peer's close frame comes. The server
+	// should then close the TCP connection first (section 7.1.1): it has
+	// until the deadline, after which the deferred Close does it, but the
+	// handshake has completed either way.
 	select {
-	case <-c.done:
+	case <-c.endedCh:
+		select {
+		case <-c.done:
+		case <-t.C:
+		}
 		return nil
 	case <-t.C:
 		return &timeoutError{msg: "ws: close: the peer did not answer the close frame in time"}
