@@ -58,11 +58,15 @@ func (c *Conn) Send(f Frame) error {
 		return fmt.Errorf("ws: cannot send frame kind %d", f.Kind)
 	}
 	err := c.w.write(proto.Opcode(f.Kind), f.Payload)
-	if err == errWriteAfterClose {
+	if err != nil {
+		// A write fails once the connection is closed or has ended: say
+		// why rather than how the socket failed.
 		c.mu.Lock()
-		err = c.stateErr()
+		if serr := c.stateErr(); serr != nil {
+			err = serr
+		}
 		c.mu.Unlock()
-		if err == nil {
+		if err == errWriteAfterClose {
 			err = ErrClosed
 		}
 	}
