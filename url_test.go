@@ -1,0 +1,97 @@
+package ws
+
+import (
+	"errors"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/hackney-go/ws/internal/server"
+)
+
+func TestURLErrors(t *testing.T) {
+	for _, url := range []string{
+		"http://127.0.0.1:8080/",
+		"https://127.0.0.1/",
+		"ftp://127.0.0.1/",
+		"127.0.0.1:8080/chat",
+		"/chat",
+		"",
+		"ws://127.0.0.1/chat#frag",
+		"ws://127.0.0.1/chat#",
+		"ws:///chat",
+		"ws://:8080/chat",
+		"ws:127.0.0.1",
+		"ws://[::1/chat",
+		"ws://127.0.0.1:port/",
+	} {
+		c, err := Connect(testCtx(t), url)
+		if err == nil {
+			c.Close()
+			t.Fatalf("Connect(%q) succeeded", url)
+		}
+		var ue *URLError
+		if !errors.As(err, &ue) || ue.URL != url || ue.Reason == "" {
+			t.Errorf("Connect(%q): %v (%T), want *URLError for it", url, err, err)
+		}
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	for _, tc := range []struct {
+		url                    string
+		secure                 bool
+		addr, host, requestURI string
+	}{
+		{"ws://example.com", false, "example.com:80", "example.com", "/"},
+		{"WS://Example.com:80/a?b=c", false, "Example.com:80", "Example.com", "/a?b=c"},
+		{"wss://example.com/chat", true, "example.com:443", "example.com", "/chat"},
+		{"wss://example.com:8443/", true, "example.com:8443", "example.com:8443", "/"},
+		{"ws://[::1]:9000/x", false, "[::1]:9000", "[::1]:9000", "/x"},
+		{"wss://[::1]/", true, "[::1]:443", "[::1]", "/"},
+		{"ws://127.0.0.1:443/", false, "127.0.0.1:443", "127.0.0.1:443", "/"},
+	} {
+		got, err := parseURL(tc.url)
+		if err != nil {
+			t.Fatalf("parseURL(%q): %v", tc.url, err)
+		}
+		if got.secure != tc.secure || got.addr != tc.addr || got.host != tc.host || got.requestURI != tc.requestURI {
+			t.Errorf("parseURL(%q) = %+v", tc.url, got)
+		}
+	}
+}
+
+func TestIPv6Loopback(t *testing.T) {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	hosts := make(chan string, 1)
+	srv := httptest.NewUnstartedServer(server.Handler(server.Options{}, func(sc *server.Conn) {
+		hosts <- sc.Request.Host
+		server.Echo(sc)
+	}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+
+	url := "ws://" + ln.Addr().String() + "/v6"
+	if !strings.HasPrefix(url, "ws://[::1]:") {
+		t.Fatalf("URL %s", url)
+	}
+	c := dial(t, url)
+	if got := <-hosts; got != ln.Addr().String() {
+		t.Fatalf("Host header %q, want %q", got, ln.Addr())
+	}
+	if err := c.Send(Text("over IPv6")); err != nil {
+		t.Fatal(err)
+	}
+	if f := recvWithin(t, c); f.Text() != "over IPv6" {
+		t.Fatalf("got %v", f)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
