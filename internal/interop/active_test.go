@@ -66,9 +66,6 @@ func testActive(t *testing.T, p *conns) {
 // testActiveOnce receives one message as an Event, the next with Recv as
 // the Conn went back to passive, then grants one more Event.
 func testActiveOnce(t *testing.T, p *conns) {
-	t.Skip("BUG: readloop.go deliver (lines 142-149) turns an ActiveOnce Conn back to Passive only after the " +
-		"Event was taken from the channel, so a Recv made at once on receiving it may still see ActiveOnce and " +
-		"return ErrActiveMode (about 1 run in 8 here)")
 	c := p.dial(t, "/close?code=4000&reason=bye&after=3", ws.ActiveMode(ws.ActiveOnce))
 	msgs := []ws.Frame{ws.Text("one"), ws.Binary([]byte("two")), ws.Text("three")}
 	for _, m := range msgs {
