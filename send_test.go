@@ -115,15 +115,19 @@ func TestSentFramesMasked(t *testing.T) {
 		sc.CloseWith(1000, "")
 	})
 	c := dial(t, url)
-	for i, size := range sizes {
-		if err := c.Send(Binary(payload(i, size))); err != nil {
-			t.Fatal(err)
+	send := func(f Frame) {
+		t.Helper()
+		if err := c.Send(f); err != nil {
+			// The server hangs up on a bad frame: say why.
+			wantVerdict(t, verdict)
+			t.Fatalf("Send: %v", err)
 		}
 	}
+	for i, size := range sizes {
+		send(Binary(payload(i, size)))
+	}
 	for _, f := range []Frame{Text("héllo"), Ping([]byte("ping")), Pong([]byte("pong"))} {
-		if err := c.Send(f); err != nil {
-			t.Fatal(err)
-		}
+		send(f)
 	}
 	if err := c.CloseWith(CloseNormal, "bye"); err != nil {
 		t.Fatalf("CloseWith: %v", err)
