@@ -155,8 +155,8 @@ func startPeer(t *testing.T, spec peerSpec, certs *certFiles) *peer {
 		<-readDone
 		cmd.Wait()
 		cancel()
-		if t.Failed() {
-			t.Logf("peer %s stderr:\n%s", spec.name, stderr.String())
+		if out := stderr.String(); t.Failed() && out != "" {
+			t.Logf("peer %s stderr:\n%s", spec.name, out)
 		}
 	})
 	select {
