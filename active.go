@@ -48,7 +48,8 @@ func (c *Conn) Events() <-chan Event { return c.events }
 // while nobody takes a message the Conn stops reading the socket, so the
 // peer is slowed by TCP flow control instead of memory growing.
 //
-// On a Conn that has ended it returns why (a *CloseError, or ErrClosed).
+// A Recv waiting when the mode becomes active returns ErrActiveMode. On a
+// Conn that has ended SetActive returns why (a *CloseError, or ErrClosed).
 func (c *Conn) SetActive(m Mode) error {
 	if m > ActiveOnce {
 		return errInvalidMode
@@ -60,6 +61,10 @@ func (c *Conn) SetActive(m Mode) error {
 	}
 	c.mode = m
 	c.gen++
+	if m != Passive && c.unpassive != nil {
+		close(c.unpassive)
+		c.unpassive = nil
+	}
 	select {
 	case c.kick <- struct{}{}:
 	default:

@@ -41,6 +41,9 @@ type Conn struct {
 	closed bool   // Close was called
 	ended  bool   // the connection is over; err says why
 	err    error
+	// unpassive is closed when SetActive leaves Passive, to wake the Recvs
+	// waiting; nil until one waits.
+	unpassive chan struct{}
 
 	closing   chan struct{} // closed when Close starts
 	endedCh   chan struct{} // closed once err is set and delivered

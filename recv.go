@@ -41,6 +41,10 @@ func (c *Conn) RecvContext(ctx context.Context) (Frame, error) {
 func (c *Conn) recv(ctx context.Context, timeout <-chan time.Time) (Frame, error) {
 	c.mu.Lock()
 	err, mode := c.stateErr(), c.mode
+	if err == nil && mode == Passive && c.unpassive == nil {
+		c.unpassive = make(chan struct{})
+	}
+	unpassive := c.unpassive
 	c.mu.Unlock()
 	if err != nil {
 		return Frame{}, err
@@ -51,6 +55,8 @@ func (c *Conn) recv(ctx context.Context, timeout <-chan time.Time) (Frame, error
 	select {
 	case f := <-c.recvCh:
 		return f, nil
+	case <-unpassive: // messages go to Events from now on
+		return Frame{}, ErrActiveMode
 	case <-c.endedCh:
 		c.mu.Lock()
 		defer c.mu.Unlock()
