@@ -360,3 +360,34 @@ func TestEarlyFramesDelivered(t *testing.T) {
 		})
 	}
 }
+
+// TestRecvBlockedWhenModeTurnsActive: a Recv waiting when another
+// goroutine switches to an active mode returns ErrActiveMode rather than
+// waiting for messages that now go to Events.
+func TestRecvBlockedWhenModeTurnsActive(t *testing.T) {
+	for _, mode := range []Mode{Active, ActiveOnce} {
+		t.Run(mode.String(), func(t *testing.T) {
+			c := dial(t, echoServer(t))
+			res := make(chan error, 1)
+			go func() { res <- second(c.RecvTimeout(testTimeout)) }()
+			waitParked(t, "ws.(*Conn).recv")
+			if err := c.SetActive(mode); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-res:
+				if err != ErrActiveMode {
+					t.Fatalf("blocked Recv: %v, want ErrActiveMode", err)
+				}
+			case <-time.After(testTimeout):
+				t.Fatal("the blocked Recv never returned")
+			}
+			if err := c.Send(Text("to events")); err != nil {
+				t.Fatal(err)
+			}
+			if ev := nextEvent(t, c.Events()); ev.Frame.Text() != "to events" {
+				t.Fatalf("event %+v", ev)
+			}
+		})
+	}
+}
