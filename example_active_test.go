@@ -62,10 +62,10 @@ func ExampleConn_SetActive() {
 	// Output: text "sent while passive" <nil>
 }
 
-// Active once: each grant delivers one message as an Event; SetActive
-// grants the next.
+// Active once: each grant delivers one message as an Event, after which
+// the Conn is passive until SetActive grants the next.
 func ExampleConn_SetActive_once() {
-	url, stop := scriptServer(text("first"), text("second"))
+	url, stop := scriptServer(text("first"), text("second"), text("third"))
 	defer stop()
 
 	conn, err := ws.Connect(context.Background(), url, ws.ActiveMode(ws.ActiveOnce))
@@ -76,17 +76,21 @@ func ExampleConn_SetActive_once() {
 	defer conn.Close()
 
 	ev := <-conn.Events()
-	fmt.Println(ev.Frame)
+	fmt.Println("event:", ev.Frame)
+
+	f, err := conn.Recv() // passive again
+	fmt.Println("recv:", f, err)
 
 	if err := conn.SetActive(ws.ActiveOnce); err != nil { // get the next
 		fmt.Println(err)
 		return
 	}
 	ev = <-conn.Events()
-	fmt.Println(ev.Frame)
+	fmt.Println("event:", ev.Frame)
 	// Output:
-	// text "first"
-	// text "second"
+	// event: text "first"
+	// recv: text "second" <nil>
+	// event: text "third"
 }
 
 // Many connections can deliver into one channel that the caller owns;
