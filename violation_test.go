@@ -213,3 +213,29 @@ func TestPeerCloseWithoutCode(t *testing.T) {
 	}
 	codes.want(t, 1005)
 }
+
+// TestUTF8ByteByByte: text written one byte per TCP write, fragmented
+// inside characters, is checked as it comes, whatever the split.
+func TestUTF8ByteByByte(t *testing.T) {
+	text := []byte("héllo wörld € 𝄞 ✓")
+	valid := cat(wire(proto.OpText, false, text[:2]), wire(proto.OpContinuation, false, text[2:14]), wire(proto.OpContinuation, true, text[14:]))
+	bad := cat(wire(proto.OpText, false, []byte("ok \xf0\x9d")), wire(proto.OpContinuation, true, []byte("\x84x")))
+	codes := make(closeCodes, 1)
+	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+		for _, b := range cat(valid, bad) {
+			if sc.WriteRaw([]byte{b}) != nil {
+				codes <- 0
+				return
+			}
+		}
+		code, _, _ := readClose(sc)
+		codes <- code
+	})
+	c := dial(t, url)
+	if f := recvWithin(t, c); f.Kind != TextFrame || string(f.Payload) != string(text) {
+		t.Fatalf("got %v, want %q", f, text)
+	}
+	_, err := c.RecvTimeout(testTimeout)
+	checkViolationError(t, err, 1007)
+	codes.want(t, 1007)
+}
