@@ -309,6 +309,14 @@ func TestHeldMessageFollowsModeChange(t *testing.T) {
 	if ev := nextEvent(t, c.Events()); ev.Err != nil || seqOf(t, ev.Frame) != 6 {
 		t.Fatalf("active-once: event %+v, want message 6", ev)
 	}
+	// A grant taken back before its event is taken: message 7 goes to Recv.
+	if err := c.SetActive(ActiveOnce); err != nil {
+		t.Fatal(err)
+	}
+	waitParked(t, "ws.(*Conn).deliver")
+	if err := c.SetActive(Passive); err != nil {
+		t.Fatal(err)
+	}
 	for i := 7; i < 9; i++ {
 		if f := recvWithin(t, c); seqOf(t, f) != i {
 			t.Fatalf("passive: got message %d, want %d", seqOf(t, f), i)
