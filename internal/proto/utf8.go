@@ -1,6 +1,9 @@
 package proto
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // UTF8 validates UTF-8 incrementally, so that a text message is checked as
 // its bytes arrive, whatever the split into fragments and reads, and fails
@@ -13,49 +16,111 @@ type UTF8 struct {
 }
 
 // Write checks p as the continuation of everything written before; it
-// reports false as soon as the text cannot be valid.
+// reports false as soon as the text cannot be valid, that is on the Write
+// whose p holds the first byte that proves it.
+//
+// Only the bytes of a character cut by the start or the end of p go
+// through the byte-at-a-time state; the whole characters between go to
+// utf8.Valid, several times faster (BenchmarkUTF8 keeps the figures).
 func (v *UTF8) Write(p []byte) bool {
-	i := 0
-	for i < len(p) {
-		if v.need == 0 {
-			for i+8 <= len(p) && binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 == 0 {
-				i += 8
-			}
-			if i == len(p) {
-				break
-			}
-			c := p[i]
-			i++
-			switch {
-			case c < 0x80:
-			case c < 0xC2: // continuation byte, or overlong 2-byte lead
-				return false
-			case c < 0xE0:
-				v.need, v.lo, v.hi = 1, 0x80, 0xBF
-			case c == 0xE0: // no overlong 3-byte forms
-				v.need, v.lo, v.hi = 2, 0xA0, 0xBF
-			case c == 0xED: // no surrogates
-				v.need, v.lo, v.hi = 2, 0x80, 0x9F
-			case c < 0xF0:
-				v.need, v.lo, v.hi = 2, 0x80, 0xBF
-			case c == 0xF0: // no overlong 4-byte forms
-				v.need, v.lo, v.hi = 3, 0x90, 0xBF
-			case c < 0xF4:
-				v.need, v.lo, v.hi = 3, 0x80, 0xBF
-			case c == 0xF4: // nothing above U+10FFFF
-				v.need, v.lo, v.hi = 3, 0x80, 0x8F
-			default:
-				return false
-			}
-			continue
+	for v.need > 0 && len(p) > 0 {
+		if !v.step(p[0]) {
+			return false
 		}
-		c := p[i]
-		i++
+		p = p[1:]
+	}
+	if len(p) <= shortText && ascii(p) {
+		return true
+	}
+	cut := unfinished(p)
+	if !utf8.Valid(p[:cut]) {
+		return false
+	}
+	for _, c := range p[cut:] {
+		if !v.step(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// shortText is the length up to which plain ASCII is cheaper to check in
+// line than with the call to utf8.Valid: small messages are common.
+const shortText = 64
+
+// ascii reports whether p is all ASCII, eight bytes at a time.
+func ascii(p []byte) bool {
+	for len(p) >= 8 {
+		if binary.LittleEndian.Uint64(p)&0x8080808080808080 != 0 {
+			return false
+		}
+		p = p[8:]
+	}
+	for _, c := range p {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// unfinished returns where the last character of p starts if p ends before
+// that character does, and len(p) otherwise (or if p ends in bytes that
+// cannot be valid, which utf8.Valid then finds).
+func unfinished(p []byte) int {
+	for k := 1; k <= 3 && k <= len(p); k++ {
+		c := p[len(p)-k]
+		if c&0xC0 == 0x80 {
+			continue // a continuation byte: the lead is further back
+		}
+		size := 4
+		switch {
+		case c < 0xC0:
+			size = 1
+		case c < 0xE0:
+			size = 2
+		case c < 0xF0:
+			size = 3
+		}
+		if size > k {
+			return len(p) - k
+		}
+		break
+	}
+	return len(p)
+}
+
+// step takes one byte: a continuation of the pending character, or the
+// start of a new one.
+func (v *UTF8) step(c byte) bool {
+	if v.need > 0 {
 		if c < v.lo || c > v.hi {
 			return false
 		}
 		v.need--
 		v.lo, v.hi = 0x80, 0xBF
+		return true
+	}
+	switch {
+	case c < 0x80:
+	case c < 0xC2: // continuation byte, or overlong 2-byte lead
+		return false
+	case c < 0xE0:
+		v.need, v.lo, v.hi = 1, 0x80, 0xBF
+	case c == 0xE0: // no overlong 3-byte forms
+		v.need, v.lo, v.hi = 2, 0xA0, 0xBF
+	case c == 0xED: // no surrogates
+		v.need, v.lo, v.hi = 2, 0x80, 0x9F
+	case c < 0xF0:
+		v.need, v.lo, v.hi = 2, 0x80, 0xBF
+	case c == 0xF0: // no overlong 4-byte forms
+		v.need, v.lo, v.hi = 3, 0x90, 0xBF
+	case c < 0xF4:
+		v.need, v.lo, v.hi = 3, 0x80, 0xBF
+	case c == 0xF4: // nothing above U+10FFFF
+		v.need, v.lo, v.hi = 3, 0x80, 0x8F
+	default:
+		return false
 	}
 	return true
 }
