@@ -7,12 +7,13 @@ import (
 )
 
 // maskBytewise is RFC 6455 section 5.3 taken literally: octet i of the
-// payload is XORed with octet i MOD 4 of the key.
+// payload is XORed with octet i MOD 4 of the key. It is also the baseline
+// of BenchmarkMaskBytewise, hence &3 (the same for a position >= 0).
 func maskBytewise(key [4]byte, pos int, b []byte) int {
 	for i := range b {
-		b[i] ^= key[(pos+i)%4]
+		b[i] ^= key[(pos+i)&3]
 	}
-	return (pos + len(b)) % 4
+	return (pos + len(b)) & 3
 }
 
 var maskKeys = [][4]byte{

@@ -1,0 +1,147 @@
+package proto
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var maskSizes = []int{16, 128, 1 << 10, 16 << 10, 1 << 20}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+func benchMask(b *testing.B, mask func([4]byte, int, []byte) int) {
+	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	for _, n := range maskSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			buf := randomBytes(1, n)
+			b.SetBytes(int64(n))
+			// Starting at position 1 makes the key rotation part of the work.
+			for b.Loop() {
+				mask(key, 1, buf)
+			}
+		})
+	}
+}
+
+func BenchmarkMask(b *testing.B) { benchMask(b, Mask) }
+
+// BenchmarkMaskBytewise is the byte-at-a-time baseline for BenchmarkMask.
+func BenchmarkMaskBytewise(b *testing.B) { benchMask(b, maskBytewise) }
+
+var utf8Inputs = []struct {
+	name string
+	text []byte
+}{
+	{"ascii-16B", []byte("short ASCII text")},
+	{"ascii-64B", []byte(strings.Repeat("ascii ", 11)[:64])},
+	{"mixed-64B", []byte(utf8Text(64))},
+	{"ascii-256B", []byte(strings.Repeat("ascii ", 50)[:256])},
+	{"ascii-16KiB", []byte(strings.Repeat("plain ASCII text, as most JSON is. ", 500)[:16<<10])},
+	{"mixed-16KiB", []byte(utf8Text(16 << 10))},
+	{"mostly-ascii-16KiB", []byte(strings.Repeat("a JSON string with an é or a € now and then, ", 400)[:16<<10-2])},
+}
+
+func BenchmarkUTF8(b *testing.B) {
+	for _, in := range utf8Inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			for b.Loop() {
+				if !ValidUTF8(in.text) {
+					b.Fatal("valid text rejected")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUTF8Stdlib is unicode/utf8.Valid on the same inputs: the speed
+// to aim for, though it cannot take text in pieces.
+func BenchmarkUTF8Stdlib(b *testing.B) {
+	for _, in := range utf8Inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			for b.Loop() {
+				if !utf8.Valid(in.text) {
+					b.Fatal("valid text rejected")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkReader(b *testing.B) {
+	repeat := func(n int, f fspec) []fspec {
+		fs := make([]fspec, n)
+		for i := range fs {
+			fs[i] = f
+		}
+		return fs
+	}
+	small, large := strings.Repeat("x", 16), utf8Text(256<<10)
+	streams := []struct {
+		name   string
+		server bool
+		in     []fspec
+	}{
+		{"small-binary", false, repeat(1024, msg(OpBinary, small))},
+		{"small-text", false, repeat(1024, msg(OpText, small))},
+		{"small-text-masked", true, repeat(1024, msg(OpText, small))},
+		{"large-binary", false, repeat(4, msg(OpBinary, large))},
+		{"large-text", false, repeat(4, msg(OpText, large))},
+		{"large-text-masked", true, repeat(4, msg(OpText, large))},
+	}
+	for _, s := range streams {
+		b.Run(s.name, func(b *testing.B) {
+			wire := encode(s.server, s.in...)
+			r := Reader{Server: s.server}
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			for b.Loop() {
+				count := 0
+				for in := wire; len(in) > 0; {
+					n, _, ok, err := r.Next(in)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if ok {
+						count++
+					}
+					in = in[n:]
+				}
+				if count != len(s.in) {
+					b.Fatalf("%d messages, want %d", count, len(s.in))
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkAppendHeader(b *testing.B) {
+	headers := []struct {
+		name string
+		h    Header
+	}{
+		{"7-bit", Header{Fin: true, Op: OpText, Length: 100}},
+		{"16-bit-masked", Header{Fin: true, Op: OpBinary, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: 1000}},
+		{"64-bit-masked", Header{Fin: true, Op: OpBinary, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: 1 << 20}},
+	}
+	for _, hh := range headers {
+		b.Run(hh.name, func(b *testing.B) {
+			buf := make([]byte, 0, MaxHeaderSize)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = AppendHeader(buf[:0], hh.h)
+			}
+		})
+	}
+}
