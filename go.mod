@@ -1,5 +1,10 @@
 module github.com/hackney-go/ws
 
-go 1.26
+go 1.26.0
 
-require go.uber.org/goleak v1.3.0
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/term v0.48.0
+)
+
+require golang.org/x/sys v0.50.0 // indirect

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	ws "github.com/hackney-go/ws"
+)
+
+// connectConfig holds the flags of the client.
+type connectConfig struct {
+	headers        stringList
+	protocols      stringList
+	sends          []sendItem
+	connectTimeout time.Duration
+	recvTimeout    time.Duration
+	closeTimeout   time.Duration
+	wait           time.Duration
+	waitForever    bool
+	count          int
+	binary         bool
+	null           bool
+	json           bool
+	showControl    bool
+	verbose        bool
+	cacert         string
+	cert           string
+	key            string
+	insecure       bool
+	maxMessage     int64
+	maxFrame       int64 // -1: as maxMessage
+}
+
+func (c *connectConfig) flagSet() *flag.FlagSet {
+	*c = connectConfig{
+		connectTimeout: 8 * time.Second,
+		closeTimeout:   ws.DefaultCloseTimeout,
+		wait:           time.Second,
+		maxMessage:     ws.DefaultMaxMessageSize,
+		maxFrame:       -1,
+	}
+	fs := newFlagSet("connect")
+	fs.Var(&c.headers, "H", "")
+	fs.Var(&c.headers, "header", "")
+	fs.Var(&c.protocols, "protocol", "")
+	fs.Var(sendList{items: &c.sends}, "x", "")
+	fs.Var(sendList{items: &c.sends}, "send", "")
+	fs.Var(sendList{items: &c.sends, file: true}, "file", "")
+	fs.IntVar(&c.count, "count", 0, "")
+	fs.Var(durationValue{d: &c.wait, forever: &c.waitForever}, "wait", "")
+	fs.BoolVar(&c.binary, "binary", false, "")
+	fs.BoolVar(&c.null, "null", false, "")
+	fs.BoolVar(&c.json, "json", false, "")
+	fs.BoolVar(&c.showControl, "show-control", false, "")
+	fs.BoolVar(&c.verbose, "v", false, "")
+	fs.BoolVar(&c.verbose, "verbose", false, "")
+	fs.Var(durationValue{d: &c.connectTimeout}, "connect-timeout", "")
+	fs.Var(durationValue{d: &c.recvTimeout}, "recv-timeout", "")
+	fs.Var(durationValue{d: &c.closeTimeout}, "close-timeout", "")
+	fs.StringVar(&c.cacert, "cacert", "", "")
+	fs.StringVar(&c.cert, "cert", "", "")
+	fs.StringVar(&c.key, "key", "", "")
+	fs.BoolVar(&c.insecure, "insecure", false, "")
+	fs.Var(sizeValue{&c.maxMessage}, "max-message", "")
+	fs.Var(sizeValue{&c.maxFrame}, "max-frame", "")
+	return fs
+}
+
+// options turns the flags into the library's connect options.
+func (c *connectConfig) options(reportControl bool) ([]ws.Option, error) {
+	maxFrame := c.maxFrame
+	if maxFrame < 0 {
+		maxFrame = c.maxMessage
+	}
+	opts := []ws.Option{
+		ws.ConnectTimeout(c.connectTimeout),
+		ws.RecvTimeout(c.recvTimeout),
+		ws.CloseTimeout(c.closeTimeout),
+		ws.MaxMessageSize(c.maxMessage),
+		ws.MaxFrameSize(maxFrame),
+		ws.ReportControl(reportControl),
+	}
+	for _, h := range c.headers {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("-H %q: give a header as 'Name: value'", h)
+		}
+		canon := http.CanonicalHeaderKey(name)
+		if canon == "Upgrade" || canon == "Connection" || strings.HasPrefix(canon, "Sec-Websocket-") {
+			return nil, fmt.Errorf("-H %q: the handshake sets %s itself (offer subprotocols with --protocol)", h, name)
+		}
+		opts = append(opts, ws.Header(name, strings.TrimSpace(value)))
+	}
+	for _, p := range c.protocols {
+		if p == "" || strings.ContainsAny(p, ", \t\r\n") {
+			return nil, fmt.Errorf("--protocol %q: a subprotocol is one token, without spaces or commas", p)
+		}
+	}
+	if len(c.protocols) > 0 {
+		opts = append(opts, ws.Protocols(c.protocols...))
+	}
+	conf, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if conf != nil {
+		opts = append(opts, ws.TLSConfig(conf))
+	}
+	return opts, nil
+}
+
+// runConnect is "ws URL" and "ws connect URL".
+func runConnect(args []string) int {
+	var c connectConfig
+	fs := c.flagSet()
+	pos, code, done := parseCommand("connect", fs, args)
+	if done {
+		return code
+	}
+	switch {
+	case len(pos) == 0:
+		return usageError("no URL: ws [flags] ws://host[:port]/path")
+	case len(pos) > 1:
+		return usageError("one URL only, not %q", pos)
+	case c.count < 0:
+		return usageError("--count %d: give a number of messages, 0 for no limit", c.count)
+	}
+	url := pos[0]
+	for _, it := range c.sends {
+		if it.file == "" {
+			continue
+		}
+		if _, err := os.Stat(it.file); err != nil {
+			return usageError("--file: %v", err)
+		}
+	}
+	oneShot := len(c.sends) > 0
+	interactive := !oneShot && isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	opts, err := c.options(interactive || c.showControl)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	errStyle := newStyle(os.Stderr)
+	interrupts := make(chan struct{}, 4)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for range sigs {
+			select {
+			case interrupts <- struct{}{}:
+			default:
+			}
+		}
+	}()
+
+	start := time.Now()
+	conn, err := connect(url, opts, interrupts)
+	if errors.Is(err, context.Canceled) {
+		errStyle.errorf(os.Stderr, "interrupted while connecting to %s", url)
+		return exitInterrupted
+	}
+	if err != nil {
+		code, lines := connectFailure(url, err, c.connectTimeout)
+		printLines(os.Stderr, errStyle, lines)
+		return code
+	}
+	if c.verbose {
+		errStyle.notef(os.Stderr, "connected to %s (%s) in %v", url, conn.RemoteAddr(), time.Since(start).Round(time.Microsecond))
+		for _, l := range headerLines(conn.ResponseHeader()) {
+			fmt.Fprintln(os.Stderr, l)
+		}
+	}
+
+	s := &session{
+		conn:        conn,
+		st:          errStyle,
+		note:        os.Stderr,
+		count:       c.count,
+		recvTimeout: c.recvTimeout,
+		wait:        c.wait,
+		waitForever: c.waitForever,
+		interrupts:  interrupts,
+	}
+	if isTerminal(os.Stderr) {
+		s.progress = os.Stderr
+	}
+	var in input
+	var restore func()
+	switch {
+	case oneShot:
+		in = argsInput{items: c.sends, binary: c.binary}
+	case interactive:
+		t, err := openTerminal(interrupts)
+		if err != nil {
+			conn.Close()
+			errStyle.errorf(os.Stderr, "terminal: %v", err)
+			return exitAbnormal
+		}
+		restore = t.restore
+		s.note = t.editor
+		s.closeAtEnd = true
+		in = interactiveInput{t: t, st: newStyle(os.Stdout)}
+	default:
+		sep := byte('\n')
+		if c.null {
+			sep = 0
+		}
+		in = lineInput{r: os.Stdin, sep: sep, binary: c.binary}
+	}
+	s.out = newPrinter(&c, interactive, s.note)
+	s.out.opened(openInfo{url: url, subprotocol: conn.Subprotocol(), header: conn.ResponseHeader()})
+	o := s.run(in)
+	if restore != nil {
+		restore()
+	}
+	switch {
+	case o.msg == "":
+	case o.code != exitOK:
+		errStyle.errorf(os.Stderr, "%s", o.msg)
+	case interactive || c.verbose:
+		errStyle.notef(os.Stderr, "%s", o.msg)
+	}
+	return o.code
+}
+
+// newPrinter picks the output of the flags and mode; w is the line
+// editor in interactive mode.
+func newPrinter(c *connectConfig, interactive bool, w io.Writer) printer {
+	out := w
+	if !interactive {
+		out = os.Stdout
+	}
+	switch {
+	case c.json:
+		return newJSONPrinter(out, c.showControl)
+	case interactive:
+		return &termPrinter{w: out, st: newStyle(os.Stdout), showPing: c.showControl}
+	}
+	sep := byte('\n')
+	if c.null {
+		sep = 0
+	}
+	return &plainPrinter{w: out, sep: sep, terminal: isTerminal(os.Stdout)}
+}
+
+// connect runs ws.Connect, which a Ctrl-C cancels.
+func connect(url string, opts []ws.Option, interrupts <-chan struct{}) (*ws.Conn, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		conn *ws.Conn
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		conn, err := ws.Connect(ctx, url, opts...)
+		done <- result{conn, err}
+	}()
+	select {
+	case r := <-done:
+		return r.conn, r.err
+	case <-interrupts:
+		cancel()
+		if r := <-done; r.conn != nil {
+			r.conn.Close()
+		}
+		return nil, context.Canceled
+	}
+}

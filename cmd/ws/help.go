@@ -1,0 +1,177 @@
+package main
+
+// shortUsage is printed when ws runs without arguments.
+const shortUsage = `usage: ws [flags] URL          talk to a WebSocket server (see 'ws help connect')
+       ws demo                 walk through the guide against an embedded server
+       ws serve [--chat]       run an echo (or chat) server on 127.0.0.1:8080
+       ws help                 the full help
+`
+
+// generalHelp is "ws help".
+const generalHelp = `ws is a WebSocket client for the terminal and for scripts.
+
+Usage:
+  ws [connect] [flags] URL    connect to a ws:// or wss:// URL (see 'ws help connect')
+  ws demo                     walk through hackney's WebSocket guide against an embedded server
+  ws serve [flags]            run the embedded echo or chat server (see 'ws help serve')
+  ws version                  print the version
+  ws help [command]           print this help, or a command's
+
+How the client behaves depends on where its input comes from:
+  interactive   stdin and stdout are a terminal: a prompt with line editing and
+                history; each line is a text message; /help lists the commands
+  piped         stdin is not a terminal: each line of stdin is one message; at the
+                end of the input ws waits --wait (1s) for replies, then closes
+  one-shot      -x MSG and --file PATH: send them, print the replies, exit after
+                --count replies or --wait
+Received messages go to stdout, one per line; errors and notes go to stderr.
+Colors are used on a terminal only, and never when NO_COLOR is set.
+
+Exit status:
+  0    the connection closed normally: by ws, or by the server with 1000 (or
+       with a close frame without a code)
+  1    usage error: a bad flag, argument, URL or input (such as a line of stdin
+       that is not UTF-8 without --binary)
+  2    could not connect or upgrade; for a refused upgrade the HTTP status, the
+       headers and the start of the body are printed
+  3    the connection ended abnormally: the server closed with a code other
+       than 1000, the connection broke, --recv-timeout passed, or the close
+       handshake failed; the close code and reason, or the error, are printed
+  130  a second Ctrl-C quit without finishing the close
+
+Examples:
+  go run ./cmd/ws demo
+  ws serve &
+  ws ws://127.0.0.1:8080/
+  ws -x 'Hello!' --count 1 ws://127.0.0.1:8080/
+  printf 'one\ntwo\n' | ws ws://127.0.0.1:8080/
+  ws --json -x ping wss://example.com/socket | jq -r 'select(.dir == "in") | .text'
+`
+
+// commandHelp is each command's help, printed by "ws help COMMAND" and by
+// the command's --help.
+var commandHelp = map[string]string{
+	"connect": `usage: ws [connect] [flags] URL
+
+Connects to URL (ws:// or wss://) and exchanges messages:
+  interactive   stdin and stdout are a terminal: type messages at the prompt
+  piped         each line of stdin is one text message (--binary: binary,
+                --null: split on NUL); at the end of the input ws waits --wait
+                for replies, then closes with 1000
+  one-shot      with -x or --file: send those, print the replies and close
+                after --count replies or --wait
+Each message received is printed to stdout as one line, without decoration
+(binary messages raw; as hex dumps when stdout is a terminal). Ctrl-C closes
+with 1000; a second Ctrl-C quits at once.
+
+Interactive commands:
+` + promptHelp + `
+Sending:
+  -x, --send MSG           send MSG as a message (repeatable, in order)
+      --file PATH          send a file as one binary message (repeatable); a large
+                           file shows progress on stderr when it is a terminal
+      --binary             send stdin's lines and -x messages as binary messages
+      --null               split stdin on NUL bytes, and end each message printed
+                           with NUL instead of a newline
+      --count N            close after N messages received (default 0: no limit)
+      --wait D             after the input ends, wait D for replies, then close
+                           (default 1s; "forever": until the server closes)
+
+Output:
+      --json               print one JSON object per event, for scripts and jq
+      --show-control       show the pings and pongs received
+  -v, --verbose            print the connection's details to stderr
+
+Connecting:
+  -H, --header 'Name: value'
+                           add a header to the upgrade request (repeatable)
+      --protocol NAME      offer a subprotocol (repeatable, preferred first)
+      --connect-timeout D  bound TCP connect, TLS and upgrade together (default 8s)
+      --recv-timeout D     close and exit 3 when no message comes for D (default:
+                           no limit)
+      --close-timeout D    bound the wait for the server's close frame (default 5s)
+      --max-message SIZE   refuse a larger message with close 1009 (default 32M;
+                           0: no limit); SIZE takes K, M, G suffixes
+      --max-frame SIZE     refuse a larger frame (default: --max-message)
+      --cacert FILE        trust the CA certificates of FILE (PEM) for wss://,
+                           instead of the system's
+      --cert FILE          client certificate (PEM) for wss://
+      --key FILE           its private key (PEM; default: in the --cert file)
+      --insecure           do not verify the server's certificate
+Durations are Go durations (500ms, 2s, 1m) or seconds (1.5).
+
+JSON events, one object per line:
+  {"time":"2026-01-02T15:04:05.123456789Z","dir":"in","kind":"text","len":5,"text":"hello"}
+  time      when the event happened (RFC 3339, UTC)
+  dir       "in" (from the server) or "out" (sent by ws)
+  kind      open, text, binary, ping, pong, close or error
+  len       the payload's length in bytes, for frames
+  text      a text message, or a control payload that is UTF-8
+  data      a binary message, or another control payload, in base64
+  code, reason          of a close
+  url, subprotocol, header    of open
+  error     of error
+
+Exit status: 0 normal close; 1 usage error; 2 could not connect or upgrade;
+3 the connection ended abnormally; 130 interrupted twice (see 'ws help').
+
+Examples:
+  ws ws://127.0.0.1:8080/
+  ws -x 'Hello!' --count 1 ws://127.0.0.1:8080/
+  printf 'one\ntwo\n' | ws --count 2 ws://127.0.0.1:8080/
+  ws --binary --file photo.jpg --count 1 ws://127.0.0.1:8080/ > copy.jpg
+  ws --json -x '{"type":"subscribe"}' --wait 10s wss://example.com/feed | jq .
+  ws -H 'Authorization: Bearer t0k3n' --protocol graphql-ws wss://example.com/graphql
+  ws --cacert ca.pem --cert client.pem --key client.key wss://internal.example/ws
+  ws --insecure wss://127.0.0.1:8443/
+`,
+	"demo": `usage: ws demo
+
+Starts the embedded server on 127.0.0.1 (a free port) and walks through
+hackney's WebSocket guide with this library: the quick start, connecting with
+options, sending text, binary and pings, receiving in passive mode with a
+timeout, active and active-once modes, closing with 1000 "Goodbye", the chat
+client example, and error handling (a refused upgrade, a connect timeout, a
+server going away). Each step prints the Go it runs, what happened and how long
+it took.
+
+Exit status: 0 when every step behaved as the guide says, 3 when one did not.
+
+Example:
+  go run ./cmd/ws demo
+`,
+	"serve": `usage: ws serve [flags]
+
+Runs the embedded WebSocket server, for trying clients: it echoes every message
+to its sender, or with --chat sends every message to every client connected
+(pair it with the guide's chat example, or several 'ws' prompts). It answers
+pings and logs each connection and close to stderr. Ctrl-C stops it cleanly:
+every client gets a close frame with 1001 (going away); a second Ctrl-C stops
+at once.
+
+Flags:
+      --addr HOST:PORT     listen there (default 127.0.0.1:8080; port 0 picks one)
+      --chat               broadcast every message to every client
+      --protocol NAME      a subprotocol the server speaks (repeatable, preferred
+                           first)
+      --token TOKEN        refuse upgrades (401) without "Authorization: Bearer TOKEN"
+      --max-message SIZE   close with 1009 on a larger message (default 32M)
+
+Exit status: 0 when stopped; 1 usage error; 2 cannot listen; 130 stopped by a
+second Ctrl-C.
+
+Examples:
+  ws serve
+  ws serve --chat --addr 127.0.0.1:9000
+  ws serve --token s3cret & ws -H 'Authorization: Bearer s3cret' ws://127.0.0.1:8080/
+`,
+	"version": `usage: ws version
+
+Prints the version of ws, its VCS revision when known, and the Go toolchain.
+`,
+	"help": `usage: ws help [command]
+
+Prints the general help, or the help of a command: connect, demo, serve,
+version.
+`,
+}

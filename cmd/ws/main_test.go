@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
+	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/server"
+)
+
+// testTimeout bounds every wait of the tests.
+const testTimeout = 20 * time.Second
+
+// wsBin is the ws binary the tests drive, built by TestMain.
+var wsBin string
+
+// raceEnabled is set by race_test.go under -race: the binary is then
+// built with the race detector too.
+var raceEnabled bool
+
+// TestMain builds the command once, runs the tests and fails the run if
+// a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ws-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	wsBin = filepath.Join(dir, "ws")
+	args := []string{"build", "-o", wsBin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building ws: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is how a run of ws ended.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// runWS runs ws with args and stdin as its standard input (not a
+// terminal), bounded by testTimeout.
+func runWS(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, wsBin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if ctx.Err() != nil {
+		t.Fatalf("ws %q did not exit within %v\n%v", args, testTimeout, r)
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running ws: %v", err)
+	}
+	return r
+}
+
+// wantExit fails the test unless r ended with code.
+func wantExit(t *testing.T, r result, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("want exit %d, got %v", code, r)
+	}
+}
+
+// startEmbedded runs the embedded server with h built from it on a free
+// loopback port and returns its base URL; the server is shut down, every
+// connection closed, when the test ends.
+func startEmbedded(t *testing.T, handler func(*embedded.Server) http.Handler, o server.Options) (string, *embedded.Server) {
+	t.Helper()
+	srv := &embedded.Server{Options: o}
+	addr, err := srv.Listen("127.0.0.1:0", handler(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return "ws://" + addr.String() + "/", srv
+}
+
+// echoURL starts an echo server and returns its URL.
+func echoURL(t *testing.T) string {
+	url, _ := startEmbedded(t, (*embedded.Server).Echo, server.Options{})
+	return url
+}
+
+// startWS serves each upgraded connection with serve, on a free loopback
+// port, and returns the ws:// URL. When the test ends it closes the
+// connections and waits for every serve to return.
+func startWS(t *testing.T, o server.Options, serve func(*server.Conn)) string {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var conns []*server.Conn
+	srv := httptest.NewServer(server.Handler(o, func(c *server.Conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		wg.Add(1)
+		mu.Unlock()
+		defer wg.Done()
+		c.NetConn().SetDeadline(time.Now().Add(testTimeout))
+		serve(c)
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+}
+
+// startHTTP serves h on a free loopback port and returns its ws:// URL.
+func startHTTP(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+}
+
+// readClose reads the client's frames until its close frame and returns
+// its code and reason, or the error that came first.
+func readClose(c *server.Conn) (uint16, string, error) {
+	for {
+		f, err := c.ReadFrame()
+		if err != nil {
+			return 0, "", err
+		}
+		if f.Op == proto.OpClose {
+			code, reason, v := proto.ParseClose(f.Payload)
+			if v != nil {
+				return 0, "", v
+			}
+			c.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
+			return code, reason, nil
+		}
+	}
+}
+
+// closeSeen collects what a test server saw of the client's close.
+type closeSeen struct {
+	code   uint16
+	reason string
+	err    error
+}
+
+// recordingEcho echoes, and reports the client's close frame on ch.
+func recordingEcho(ch chan<- closeSeen) func(*server.Conn) {
+	return func(c *server.Conn) {
+		for {
+			f, err := c.ReadFrame()
+			if err != nil {
+				ch <- closeSeen{err: err}
+				return
+			}
+			switch f.Op {
+			case proto.OpClose:
+				code, reason, _ := proto.ParseClose(f.Payload)
+				c.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
+				ch <- closeSeen{code: code, reason: reason}
+				return
+			case proto.OpPing:
+				c.WriteFrame(proto.OpPong, f.Payload)
+			case proto.OpText, proto.OpBinary:
+				c.WriteFrame(f.Op, f.Payload)
+			}
+		}
+	}
+}
+
+// waitClose takes what the server saw, bounded by testTimeout.
+func waitClose(t *testing.T, ch <-chan closeSeen) closeSeen {
+	t.Helper()
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(testTimeout):
+		t.Fatal("the server saw no close")
+	}
+	return closeSeen{}
+}
+
+// freePort returns a loopback address where nothing listens.
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// lineReader delivers the lines of r on a channel, for tests that follow
+// a running program's output.
+func lineReader(r io.Reader) <-chan string {
+	ch := make(chan string, 100)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+	}()
+	return ch
+}
+
+// waitLine waits for a line containing want and returns it.
+func waitLine(t *testing.T, lines <-chan string, want string) string {
+	t.Helper()
+	timeout := time.After(testTimeout)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("output ended without a line containing %q", want)
+			}
+			if strings.Contains(l, want) {
+				return l
+			}
+		case <-timeout:
+			t.Fatalf("no line containing %q within %v", want, testTimeout)
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	ws "github.com/hackney-go/ws"
+)
+
+// session runs one connection: a goroutine receives and prints, the input
+// sends, and run decides when and how the connection closes.
+type session struct {
+	conn *ws.Conn
+	out  printer
+	st   style     // for notes, on notes' writer
+	note io.Writer // where notes and errors during the session go
+
+	count       int           // close after this many messages received; 0: no limit
+	recvTimeout time.Duration // for the message when Recv times out
+	wait        time.Duration // after the input ends, wait this long for replies
+	waitForever bool          // or until the server closes
+	closeAtEnd  bool          // the end of the input closes at once (interactive)
+	progress    io.Writer     // progress of large file sends; nil: none
+
+	interrupts <-chan struct{} // Ctrl-C, as a signal or as a key in raw mode
+}
+
+// input is what a session sends: lines of a pipe, the -x and --file
+// arguments, or the lines typed at the prompt. run sends until the input
+// ends; it returns a close request when the user asked for a particular
+// close (/close), nil for the end of the input.
+type input interface {
+	run(s *session) (*closeRequest, error)
+}
+
+type closeRequest struct {
+	code   ws.CloseCode
+	reason string
+}
+
+// inputError is a fault in what the user gave to send: the session closes
+// and the command exits with the usage error code.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+// sendError is a send that failed because the connection ended; the
+// receiving goroutine learns why.
+type sendError struct{ err error }
+
+func (e *sendError) Error() string { return "send: " + trimWS(e.err) }
+
+// outcome is how a session ended: the exit code and, when not empty, a
+// line for stderr (an error when the code is not 0).
+type outcome struct {
+	code int
+	msg  string
+}
+
+// errCountReached ends the receiving goroutine after --count messages.
+var errCountReached = errors.New("count reached")
+
+// endOfSendWait bounds the wait, after a send failed, for the receiving
+// goroutine to report why the connection ended.
+const endOfSendWait = 2 * time.Second
+
+// run runs the session until the connection closes.
+func (s *session) run(in input) outcome {
+	recvDone := make(chan error, 1)
+	go func() { recvDone <- s.receive() }()
+	type inputResult struct {
+		req *closeRequest
+		err error
+	}
+	inputDone := make(chan inputResult, 1)
+	go func() {
+		req, err := in.run(s)
+		inputDone <- inputResult{req, err}
+	}()
+	var waitC <-chan time.Time
+	var sendErr error
+	for {
+		select {
+		case err := <-recvDone:
+			return s.ended(err)
+		case r := <-inputDone:
+			inputDone = nil
+			var ie *inputError
+			switch {
+			case errors.As(r.err, &ie):
+				o := s.close(ws.CloseNormal, "")
+				if o.code == exitInterrupted {
+					return o
+				}
+				return outcome{code: exitUsage, msg: ie.msg}
+			case r.err != nil:
+				sendErr = r.err
+				waitC = time.After(endOfSendWait)
+			case r.req != nil:
+				return s.close(r.req.code, r.req.reason)
+			case s.closeAtEnd || (s.wait == 0 && !s.waitForever):
+				return s.close(ws.CloseNormal, "")
+			case !s.waitForever:
+				waitC = time.After(s.wait)
+			}
+		case <-waitC:
+			if sendErr != nil {
+				return outcome{code: exitAbnormal, msg: sendErr.Error()}
+			}
+			return s.close(ws.CloseNormal, "")
+		case <-s.interrupts:
+			s.st.notef(s.note, "interrupted: closing with 1000 (Ctrl-C again to quit at once)")
+			return s.close(ws.CloseNormal, "")
+		}
+	}
+}
+
+// receive prints what arrives until the connection ends or --count
+// messages have come.
+func (s *session) receive() error {
+	n := 0
+	for {
+		f, err := s.conn.Recv()
+		if err != nil {
+			return err
+		}
+		s.out.received(f)
+		if f.Kind == ws.TextFrame || f.Kind == ws.BinaryFrame {
+			n++
+			if s.count > 0 && n >= s.count {
+				return errCountReached
+			}
+		}
+	}
+}
+
+// send sends f and shows it as sent.
+func (s *session) send(f ws.Frame) error {
+	if err := s.conn.Send(f); err != nil {
+		return &sendError{err}
+	}
+	s.out.sent(f)
+	return nil
+}
+
+// ended handles the end of the receiving goroutine: the count reached,
+// the receive timeout, or the connection's end.
+func (s *session) ended(err error) outcome {
+	var ce *ws.CloseError
+	switch {
+	case err == errCountReached:
+		return s.close(ws.CloseNormal, "")
+	case errors.Is(err, ws.ErrTimeout):
+		o := s.close(ws.CloseNormal, "")
+		if o.code == exitInterrupted {
+			return o
+		}
+		return outcome{code: exitAbnormal, msg: fmt.Sprintf("no message received for %v (--recv-timeout): closed", s.recvTimeout)}
+	case errors.As(err, &ce):
+		s.out.closed(dirIn, ce.Code, ce.Reason)
+		desc := closeDescription(ce.Code, ce.Reason)
+		if ce.Code == ws.CloseAbnormal {
+			return outcome{code: exitAbnormal, msg: "the connection ended without a close frame: " + ce.Reason}
+		}
+		if normalClose(ce.Code) {
+			return outcome{code: exitOK, msg: "the server closed the connection: " + desc}
+		}
+		return outcome{code: exitAbnormal, msg: "the server closed the connection: " + desc}
+	}
+	s.out.failed(err)
+	return outcome{code: exitAbnormal, msg: "the connection failed: " + trimWS(err)}
+}
+
+// normalClose tells the close codes that end a connection normally: 1000,
+// and 1005 for a close frame without a code, which many servers send.
+func normalClose(code ws.CloseCode) bool {
+	return code == ws.CloseNormal || code == ws.CloseNoStatusReceived
+}
+
+func closeDescription(code ws.CloseCode, reason string) string {
+	if reason == "" {
+		return code.String()
+	}
+	return fmt.Sprintf("%v %q", code, reason)
+}
+
+// close runs the closing handshake; a Ctrl-C meanwhile quits at once.
+func (s *session) close(code ws.CloseCode, reason string) outcome {
+	done := make(chan error, 1)
+	go func() { done <- s.conn.CloseWith(code, reason) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			s.out.failed(err)
+			return outcome{code: exitAbnormal, msg: "close: " + trimWS(err)}
+		}
+		s.out.closed(dirOut, code, reason)
+		return outcome{code: exitOK}
+	case <-s.interrupts:
+		return outcome{code: exitInterrupted, msg: "interrupted again: quit without finishing the close"}
+	}
+}
