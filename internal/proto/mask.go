@@ -12,7 +12,7 @@ import (
 // The key, rotated to b's position, is applied eight bytes at a time, 64
 // bytes per loop turn: the compiler makes each step one XOR to memory, and
 // the turn is long enough for the loop's own instructions not to hold back
-// the stores (32 bytes per turn was 1.3-1.9x slower from 128 bytes up).
+// the stores (32 bytes per turn was 1.3-2x slower from 128 bytes up).
 // That is close to two 8-byte stores per cycle on the machine measured,
 // the ceiling for scalar code; beyond it lies SIMD, which Go offers only
 // behind GOEXPERIMENT=simd. BenchmarkMask keeps the figures.
