@@ -247,6 +247,7 @@ func TestReaderValidStreams(t *testing.T) {
 		maxMessage int64
 		in         []fspec
 		want       []Frame
+		left       int // a partial header at the end, left for the next read
 	}{
 		{name: "text", in: []fspec{msg(OpText, "Hello")}, want: frames(fr(OpText, "Hello"))},
 		{name: "binary", in: []fspec{msg(OpBinary, "\x00\xFF\xED\xA0\x80")}, want: frames(fr(OpBinary, "\x00\xFF\xED\xA0\x80"))},
@@ -289,6 +290,9 @@ func TestReaderValidStreams(t *testing.T) {
 		{name: "messages at MaxMessage one after another", maxMessage: 4,
 			in:   []fspec{first(OpBinary, "01"), last("23"), msg(OpBinary, "4567")},
 			want: frames(fr(OpBinary, "0123"), fr(OpBinary, "4567"))},
+		{name: "partial header at the end", in: []fspec{msg(OpText, "a"), {raw: []byte{0x82, 0x7E, 0x01}}},
+			want: frames(fr(OpText, "a")), left: 3},
+		{name: "partial 64-bit length at the end", in: []fspec{{raw: []byte{0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0}}}, left: 9},
 		// No limit: a header declaring an enormous payload must not make
 		// the Reader allocate it before the bytes come.
 		{name: "huge frame without limits", in: []fspec{header(true, OpBinary, 1<<62)}},
@@ -301,8 +305,8 @@ func TestReaderValidStreams(t *testing.T) {
 					return &Reader{Server: rl.server, MaxFrame: tt.maxFrame, MaxMessage: tt.maxMessage}
 				}
 				got := readAll(t, newReader, encode(rl.server, tt.in...))
-				if !sameResult(got, result{frames: tt.want}) {
-					t.Errorf("got  %v\nwant %v", got, result{frames: tt.want})
+				if want := (result{frames: tt.want, left: tt.left}); !sameResult(got, want) {
+					t.Errorf("got  %v\nwant %v", got, want)
 				}
 			})
 		}
