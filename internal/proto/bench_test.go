@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-var maskSizes = []int{16, 128, 1 << 10, 16 << 10, 1 << 20}
+var maskSizes = []int{7, 15, 16, 128, 1 << 10, 16 << 10, 1 << 20}
 
 func sizeName(n int) string {
 	switch {
