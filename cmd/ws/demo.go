@@ -35,8 +35,9 @@ type demo struct {
 	srv *embedded.Server
 	url string // the server's base URL, ending in "/"
 
-	logMu sync.Mutex
-	log   []string // the server's log lines
+	logMu  sync.Mutex
+	log    []string      // the server's log lines
+	logged chan struct{} // signaled after each line
 
 	conn       *ws.Conn // the connection the steps share
 	alice, bob *ws.Conn // the chat clients
@@ -79,12 +80,17 @@ func runDemo(args []string) int {
 // and speaks a subprotocol. A listener that never answers serves the
 // timeout step.
 func (d *demo) start() error {
+	d.logged = make(chan struct{}, 1)
 	d.srv = &embedded.Server{
 		Options: server.Options{Protocols: []string{demoProtocol}},
 		Logf: func(format string, args ...any) {
 			d.logMu.Lock()
-			defer d.logMu.Unlock()
 			d.log = append(d.log, fmt.Sprintf(format, args...))
+			d.logMu.Unlock()
+			select {
+			case d.logged <- struct{}{}:
+			default:
+			}
 		},
 	}
 	mux := http.NewServeMux()
@@ -408,6 +414,29 @@ func (d *demo) closeGoodbye() ([]string, error) {
 	return append(lines, "a later Send returns ws.ErrClosed"), nil
 }
 
+// waitServerLog waits until n lines of the server's log contain s.
+func (d *demo) waitServerLog(s string, n int) error {
+	timeout := time.After(demoWait)
+	for {
+		d.logMu.Lock()
+		found := 0
+		for _, l := range d.log {
+			if strings.Contains(l, s) {
+				found++
+			}
+		}
+		d.logMu.Unlock()
+		if found >= n {
+			return nil
+		}
+		select {
+		case <-d.logged:
+		case <-timeout:
+			return fmt.Errorf("the server logged %d lines with %q, want %d", found, s, n)
+		}
+	}
+}
+
 // serverSaw returns the latest server log line containing s.
 func (d *demo) serverSaw(s string) string {
 	d.logMu.Lock()
@@ -429,6 +458,11 @@ func (d *demo) chatJoin() ([]string, error) {
 		return nil, err
 	}
 	if d.bob, err = ws.Connect(ctx, d.url+"chat", ws.ActiveMode(ws.Active)); err != nil {
+		return nil, err
+	}
+	// Connect returns once the server has answered; the server puts a
+	// client in the room just after, before it logs the connection.
+	if err := d.waitServerLog("connected to chat", 2); err != nil {
 		return nil, err
 	}
 	return []string{"alice and bob are in the room, in active mode"}, nil

@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, "github.com/hackney-go/ws/cmd/ws")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building ws: %v\n%s", err, out)
 		os.RemoveAll(dir)

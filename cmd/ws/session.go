@@ -136,12 +136,13 @@ func (s *session) receive() error {
 	}
 }
 
-// send sends f and shows it as sent.
+// send shows f as sent, then sends it: shown after, it could follow the
+// reply that the receiving goroutine prints.
 func (s *session) send(f ws.Frame) error {
+	s.out.sent(f)
 	if err := s.conn.Send(f); err != nil {
 		return &sendError{err}
 	}
-	s.out.sent(f)
 	return nil
 }
 
@@ -197,7 +198,7 @@ func (s *session) close(code ws.CloseCode, reason string) outcome {
 			return outcome{code: exitAbnormal, msg: "close: " + trimWS(err)}
 		}
 		s.out.closed(dirOut, code, reason)
-		return outcome{code: exitOK}
+		return outcome{code: exitOK, msg: "closed with " + closeDescription(code, reason)}
 	case <-s.interrupts:
 		return outcome{code: exitInterrupted, msg: "interrupted again: quit without finishing the close"}
 	}

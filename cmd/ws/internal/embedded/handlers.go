@@ -10,26 +10,31 @@ import (
 
 // Echo returns a handler that sends every message back to its sender.
 func (s *Server) Echo() http.Handler {
-	return s.handle("echo", func(c *client) string {
-		return serveFrames(c, func(f proto.Frame) { c.write(f.Op, f.Payload) })
+	return s.handle(service{
+		kind:    "echo",
+		message: func(c *client, f proto.Frame) { c.write(f.Op, f.Payload) },
 	})
 }
 
 // Chat returns a handler for one chat room: every message a client sends
-// goes to every client in the room, the sender included.
+// goes to every client in the room, the sender included. A client is in
+// the room by the time the server logs it as connected.
 func (s *Server) Chat() http.Handler {
 	var mu sync.Mutex
 	room := map[*client]struct{}{}
-	return s.handle("chat", func(c *client) string {
-		mu.Lock()
-		room[c] = struct{}{}
-		mu.Unlock()
-		defer func() {
+	return s.handle(service{
+		kind: "chat",
+		join: func(c *client) {
+			mu.Lock()
+			room[c] = struct{}{}
+			mu.Unlock()
+		},
+		leave: func(c *client) {
 			mu.Lock()
 			delete(room, c)
 			mu.Unlock()
-		}()
-		return serveFrames(c, func(f proto.Frame) {
+		},
+		message: func(_ *client, f proto.Frame) {
 			mu.Lock()
 			members := make([]*client, 0, len(room))
 			for m := range room {
@@ -39,7 +44,7 @@ func (s *Server) Chat() http.Handler {
 			for _, m := range members {
 				m.write(f.Op, f.Payload)
 			}
-		})
+		},
 	})
 }
 

@@ -147,9 +147,18 @@ func (s *Server) Shutdown(ctx context.Context) (int, error) {
 	return len(open), fmt.Errorf("some clients did not answer the close frame: %w", ctx.Err())
 }
 
-// handle upgrades a request and runs serve on the connection; serve
-// returns how the connection ended, for the log.
-func (s *Server) handle(kind string, serve func(*client) string) http.Handler {
+// service is what a handler does with its connections: join and leave,
+// when set, run before the connection is logged as connected and after it
+// ended; message gets each message received.
+type service struct {
+	kind    string
+	join    func(*client)
+	leave   func(*client)
+	message func(*client, proto.Frame)
+}
+
+// handle upgrades a request and runs svc on the connection.
+func (s *Server) handle(svc service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := server.Upgrade(w, r, s.Options)
 		if err != nil {
@@ -164,12 +173,18 @@ func (s *Server) handle(kind string, serve func(*client) string) http.Handler {
 			return
 		}
 		defer s.remove(c)
+		if svc.join != nil {
+			svc.join(c)
+		}
 		sub := ""
 		if conn.Subprotocol != "" {
 			sub = ", subprotocol " + conn.Subprotocol
 		}
-		s.logf("#%d %s connected to %s %s%s", c.id, r.RemoteAddr, kind, r.URL.RequestURI(), sub)
-		end := serve(c)
+		s.logf("#%d %s connected to %s %s%s", c.id, r.RemoteAddr, svc.kind, r.URL.RequestURI(), sub)
+		end := serveFrames(c, svc.message)
+		if svc.leave != nil {
+			svc.leave(c)
+		}
 		s.logf("#%d %s after %v, %s received", c.id, end, roughly(time.Since(c.start)), plural(c.in.Load(), "message"))
 	})
 }
@@ -201,7 +216,7 @@ func (s *Server) remove(c *client) {
 // serveFrames reads c's frames until the close handshake or an error,
 // answering pings and passing messages to onMessage. It returns how the
 // connection ended.
-func serveFrames(c *client, onMessage func(proto.Frame)) string {
+func serveFrames(c *client, onMessage func(*client, proto.Frame)) string {
 	for {
 		f, err := c.conn.ReadFrame()
 		if err != nil {
@@ -215,7 +230,7 @@ func serveFrames(c *client, onMessage func(proto.Frame)) string {
 			return answerClose(c, f.Payload)
 		default:
 			c.in.Add(1)
-			onMessage(f)
+			onMessage(c, f)
 		}
 	}
 }

@@ -1,0 +1,234 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hackney-go/ws/cmd/ws/internal/ptytest"
+	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/server"
+)
+
+// startTerminal runs ws with args on a new pseudo-terminal, NO_COLOR set
+// unless color is true.
+func startTerminal(t *testing.T, color bool, args ...string) *ptytest.Session {
+	t.Helper()
+	cmd := exec.Command(wsBin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if !color {
+		cmd.Env = append(cmd.Env, "NO_COLOR=1")
+	}
+	s, err := ptytest.Start(cmd, 100, 40)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { s.Wait(testTimeout) })
+	return s
+}
+
+// screen follows a session's output: each wait starts where the last
+// match ended.
+type screen struct {
+	t   *testing.T
+	s   *ptytest.Session
+	pos int
+}
+
+func (sc *screen) want(text string) {
+	sc.t.Helper()
+	pos, err := sc.s.WaitFor(text, sc.pos, testTimeout)
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	sc.pos = pos
+}
+
+func (sc *screen) typeKeys(keys string) {
+	sc.t.Helper()
+	if err := sc.s.Type(keys); err != nil {
+		sc.t.Fatal(err)
+	}
+}
+
+func (sc *screen) exit(code int) {
+	sc.t.Helper()
+	got, err := sc.s.Wait(testTimeout)
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	if got != code {
+		sc.t.Fatalf("exit %d, want %d; the screen:\n%s", got, code, sc.s.Screen())
+	}
+}
+
+func TestInteractiveCommands(t *testing.T) {
+	seen := make(chan closeSeen, 1)
+	url := startWS(t, server.Options{}, recordingEcho(seen))
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("connected to " + url)
+	sc.want("/help lists the commands")
+	sc.want("> ")
+
+	sc.typeKeys("hello\r")
+	sc.want("< hello\r\n")
+	sc.typeKeys("\x1b[A\r") // the up arrow brings the line back
+	sc.want("< hello\r\n")
+	sc.typeKeys("/ping abc\r")
+	sc.want(`< pong "abc"`)
+	sc.typeKeys("/binary 48 69 ff\r")
+	sc.want("< binary, 3 bytes")
+	sc.want("00000000  48 69 ff")
+	sc.typeKeys("//slash\r")
+	sc.want("< /slash")
+	sc.typeKeys("/help\r")
+	sc.want("/close [code [reason]]")
+	sc.typeKeys("/nope\r")
+	sc.want("unknown command /nope")
+	sc.typeKeys("/ping " + strings.Repeat("x", 126) + "\r")
+	sc.want("at most 125 bytes")
+	sc.typeKeys("/close 999\r")
+	sc.want("/close:")
+	sc.typeKeys("/close 4001 done for today\r")
+	sc.exit(exitOK)
+	if s := waitClose(t, seen); s.code != 4001 || s.reason != "done for today" {
+		t.Fatalf("server saw %+v, want 4001 \"done for today\"", s)
+	}
+	sc.want(`closed with 4001 "done for today"`)
+}
+
+func TestInteractiveCtrlDClosesWith1000(t *testing.T) {
+	seen := make(chan closeSeen, 1)
+	url := startWS(t, server.Options{}, recordingEcho(seen))
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+	if s := waitClose(t, seen); s.code != 1000 {
+		t.Fatalf("server saw %+v, want 1000", s)
+	}
+}
+
+func TestInteractiveCtrlC(t *testing.T) {
+	seen := make(chan closeSeen, 1)
+	url := startWS(t, server.Options{}, recordingEcho(seen))
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("half a line\x03")
+	sc.want("interrupted: closing with 1000")
+	sc.exit(exitOK)
+	if s := waitClose(t, seen); s.code != 1000 {
+		t.Fatalf("server saw %+v, want 1000", s)
+	}
+}
+
+func TestInteractiveSecondCtrlCQuits(t *testing.T) {
+	url := startWS(t, server.Options{}, func(c *server.Conn) {
+		for { // never answers the close frame
+			if _, err := c.ReadFrame(); err != nil {
+				return
+			}
+		}
+	})
+	sc := &screen{t: t, s: startTerminal(t, false, "--close-timeout", "60s", url)}
+	sc.want("> ")
+	sc.typeKeys("\x03")
+	sc.want("Ctrl-C again to quit at once")
+	sc.typeKeys("\x03")
+	sc.exit(exitInterrupted)
+}
+
+func TestInteractiveIncomingKeepsTheLine(t *testing.T) {
+	push := make(chan struct{})
+	got := make(chan string, 1)
+	url := startWS(t, server.Options{}, func(c *server.Conn) {
+		<-push
+		c.WriteFrame(proto.OpText, []byte("news from the server"))
+		f, err := c.ReadFrame()
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(f.Payload)
+		readClose(c)
+	})
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("hel")
+	sc.want("hel")
+	close(push)
+	sc.want("< news from the server\r\n")
+	sc.want("> hel") // the line being typed is drawn again, below the message
+	sc.typeKeys("lo\r")
+	if msg := <-got; msg != "hello" {
+		t.Fatalf("server got %q, want \"hello\"", msg)
+	}
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+}
+
+func TestInteractiveFileShowsProgress(t *testing.T) {
+	url := startWS(t, server.Options{}, func(c *server.Conn) {
+		for {
+			f, err := c.ReadFrame()
+			if err != nil || f.Op == proto.OpClose {
+				c.WriteFrame(proto.OpClose, nil)
+				return
+			}
+			c.WriteFrame(proto.OpText, []byte(fmt.Sprintf("got %d bytes", len(f.Payload))))
+		}
+	})
+	path := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(path, make([]byte, 3<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("/file " + path + "\r")
+	sc.want("reading big.bin")
+	sc.want("sent big.bin: 3.0 MiB in")
+	sc.want("< got 3145728 bytes")
+	sc.typeKeys("/file /no/such/file\r")
+	sc.want("no such file")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+}
+
+func TestInteractiveColors(t *testing.T) {
+	url := echoURL(t)
+	sc := &screen{t: t, s: startTerminal(t, true, url)}
+	sc.want("> ")
+	sc.typeKeys("tinted\r")
+	sc.want("\x1b[36m< \x1b[0mtinted")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+
+	plain := &screen{t: t, s: startTerminal(t, false, url)}
+	plain.want("> ")
+	plain.typeKeys("plain\r")
+	plain.want("< plain")
+	plain.typeKeys("\x04")
+	plain.exit(exitOK)
+	if strings.Contains(plain.s.Screen(), "\x1b[36m") {
+		t.Fatal("colors with NO_COLOR set")
+	}
+}
+
+func TestTerminalOutputEscapesControls(t *testing.T) {
+	url := startWS(t, server.Options{}, func(c *server.Conn) {
+		c.WriteFrame(proto.OpText, []byte("evil\x1b]0;owned\x07title"))
+		readClose(c)
+	})
+	sc := &screen{t: t, s: startTerminal(t, false, "--count", "1", "-x", "hi", url)}
+	sc.want(`evil\x1b]0;owned\atitle`)
+	sc.exit(exitOK)
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"regexp"
+	"testing"
+
+	ws "github.com/hackney-go/ws"
+)
+
+// startServe runs "ws serve" on a free port with args and returns it and
+// its URL, read from its log.
+func startServe(t *testing.T, args ...string) (*proc, string) {
+	t.Helper()
+	p := startProc(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	line := waitLine(t, p.stderr, "listening on")
+	url := regexp.MustCompile(`ws://[^ ]+/`).FindString(line)
+	if url == "" {
+		t.Fatalf("no URL in %q", line)
+	}
+	return p, url
+}
+
+func dialTest(t *testing.T, url string, opts ...ws.Option) *ws.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	c, err := ws.Connect(ctx, url, opts...)
+	if err != nil {
+		t.Fatalf("Connect(%s): %v", url, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func recvText(t *testing.T, c *ws.Conn) string {
+	t.Helper()
+	f, err := c.RecvTimeout(testTimeout)
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	return f.Text()
+}
+
+func TestServeEchoStopsWith1001(t *testing.T) {
+	p, url := startServe(t)
+	c := dialTest(t, url)
+	if err := c.Send(ws.Text("echo?")); err != nil {
+		t.Fatal(err)
+	}
+	if got := recvText(t, c); got != "echo?" {
+		t.Fatalf("got %q", got)
+	}
+	waitLine(t, p.stderr, "connected to echo /")
+	p.cmd.Process.Signal(os.Interrupt)
+	_, err := c.RecvTimeout(testTimeout)
+	var ce *ws.CloseError
+	if !errors.As(err, &ce) || ce.Code != ws.CloseGoingAway {
+		t.Fatalf("Recv after Ctrl-C: %v, want close 1001", err)
+	}
+	waitLine(t, p.stderr, "stopped: 1 connection closed")
+	if code := p.exitCode(t); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestServeChatBroadcasts(t *testing.T) {
+	p, url := startServe(t, "--chat")
+	alice, bob := dialTest(t, url), dialTest(t, url)
+	waitLine(t, p.stderr, "#2")
+	if err := alice.Send(ws.Text("hello room")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*ws.Conn{alice, bob} {
+		if got := recvText(t, c); got != "hello room" {
+			t.Fatalf("got %q", got)
+		}
+	}
+	if err := alice.CloseWith(ws.CloseNormal, "Goodbye"); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, p.stderr, `closed by client: 1000 (normal closure) "Goodbye"`)
+}
+
+func TestServeToken(t *testing.T) {
+	_, url := startServe(t, "--token", "s3cret", "--protocol", "p1")
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	_, err := ws.Connect(ctx, url)
+	var refused *ws.HTTPError
+	if !errors.As(err, &refused) || refused.StatusCode != 401 {
+		t.Fatalf("without the token: %v, want 401", err)
+	}
+	c := dialTest(t, url, ws.Header("Authorization", "Bearer s3cret"), ws.Protocols("p0", "p1"))
+	if c.Subprotocol() != "p1" {
+		t.Fatalf("subprotocol %q", c.Subprotocol())
+	}
+}
+
+func TestServeCannotListen(t *testing.T) {
+	_, url := startServe(t)
+	addr := regexp.MustCompile(`127\.0\.0\.1:\d+`).FindString(url)
+	r := runWS(t, "", "serve", "--addr", addr)
+	wantExit(t, r, exitConnect)
+}
+
+func TestDemo(t *testing.T) {
+	r := runWS(t, "", "demo")
+	wantExit(t, r, exitOK)
+	for _, want := range []string{"Quick start", "ping with a payload", `got pong "heartbeat"`, "active once", `"Goodbye"`, "refused upgrade (401)", "HTTP 401 Unauthorized", "all 16 steps behaved"} {
+		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(r.stdout) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`\x1b\[`).MatchString(r.stdout) {
+		t.Error("colors on a stdout that is not a terminal")
+	}
+}
