@@ -156,8 +156,8 @@ func (s *Session) WaitFor(want string, from int, timeout time.Duration) (int, er
 }
 
 // Wait waits, at most timeout, for the program to exit and returns its
-// exit code; past the timeout it kills the program. It then closes the
-// terminal.
+// exit code; past the timeout it kills the program. It then reads what
+// the program left on the terminal and closes it.
 func (s *Session) Wait(timeout time.Duration) (int, error) {
 	done := make(chan error, 1)
 	go func() { done <- s.Cmd.Wait() }()
@@ -168,6 +168,12 @@ func (s *Session) Wait(timeout time.Duration) (int, error) {
 		s.Cmd.Process.Kill()
 		<-done
 		err = fmt.Errorf("the program did not exit within %v; it wrote:\n%s", timeout, s.Screen())
+	}
+	// The terminal may still hold output: read it until the end (EIO, once
+	// no process has the terminal open) before closing.
+	select {
+	case <-s.readEnd:
+	case <-time.After(timeout):
 	}
 	s.control.Close()
 	<-s.readEnd
