@@ -157,7 +157,7 @@ func (d *demo) run() int {
 			if err != nil {
 				status = d.st.paint(sgrRed, "FAIL")
 			}
-			fmt.Fprintf(d.w, "  %s %9s  %-26s %s\n", status, formatDuration(took), s.title, d.st.paint(sgrDim, s.code))
+			fmt.Fprintf(d.w, "  %s %9s  %-27s %s\n", status, formatDuration(took), s.title, d.st.paint(sgrDim, s.code))
 			for _, l := range lines {
 				fmt.Fprintf(d.w, "  %16s%s\n", "", l)
 			}
@@ -499,7 +499,7 @@ func (d *demo) refused() ([]string, error) {
 	if !errors.As(err, &refused) || refused.StatusCode != http.StatusUnauthorized {
 		return nil, fmt.Errorf("got %v, want a *ws.HTTPError with 401", err)
 	}
-	lines := []string{fmt.Sprintf("*ws.HTTPError: %s; what ws prints for it (exit code 2):", err)}
+	lines := []string{fmt.Sprintf("err is a *ws.HTTPError: StatusCode %d, Status %q, %s of body; ws prints, and exits with 2:", refused.StatusCode, refused.Status, plural(len(refused.Body), "byte"))}
 	_, detail := connectFailure(d.url+"private", err, 0)
 	for _, l := range detail {
 		lines = append(lines, "  "+l)

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +47,8 @@ func TestMain(m *testing.M) {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, "github.com/hackney-go/ws/cmd/ws")...)
+	// go test puts its Go first on PATH (since Go 1.19).
+	build := exec.Command("go", append(args, "github.com/hackney-go/ws/cmd/ws")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building ws: %v\n%s", err, out)
 		os.RemoveAll(dir)
