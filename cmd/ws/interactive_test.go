@@ -15,9 +15,14 @@ import (
 	"github.com/hackney-go/ws/internal/server"
 )
 
-// startTerminal runs ws with args on a new pseudo-terminal, NO_COLOR set
-// unless color is true.
+// startTerminal runs ws with args on a new 100x40 pseudo-terminal,
+// NO_COLOR set unless color is true.
 func startTerminal(t *testing.T, color bool, args ...string) *ptytest.Session {
+	t.Helper()
+	return startTerminalSized(t, 100, 40, color, args...)
+}
+
+func startTerminalSized(t *testing.T, cols, rows uint16, color bool, args ...string) *ptytest.Session {
 	t.Helper()
 	cmd := exec.Command(wsBin, args...)
 	for _, kv := range os.Environ() {
@@ -28,7 +33,7 @@ func startTerminal(t *testing.T, color bool, args ...string) *ptytest.Session {
 	if !color {
 		cmd.Env = append(cmd.Env, "NO_COLOR=1")
 	}
-	s, err := ptytest.Start(cmd, 100, 40)
+	s, err := ptytest.Start(cmd, cols, rows)
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
@@ -245,5 +250,18 @@ func TestTerminalOutputEscapesControls(t *testing.T) {
 	})
 	sc := &screen{t: t, s: startTerminal(t, false, "--count", "1", "-x", "hi", url)}
 	sc.want(`evil\x1b]0;owned\atitle`)
+	sc.exit(exitOK)
+}
+
+func TestInteractiveTerminalWithoutSize(t *testing.T) {
+	url := echoURL(t)
+	// Some pseudo-terminals report 0x0: the line editor keeps its default
+	// width rather than wrapping after every character.
+	sc := &screen{t: t, s: startTerminalSized(t, 0, 0, false, url)}
+	sc.want("> ")
+	sc.typeKeys("hello\r")
+	sc.want("> hello\r\n")
+	sc.want("< hello")
+	sc.typeKeys("\x04")
 	sc.exit(exitOK)
 }

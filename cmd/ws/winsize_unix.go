@@ -15,7 +15,7 @@ import (
 // screen. It returns a function that stops following.
 func followSize(editor *term.Terminal, fd int) (stop func()) {
 	resize := func() {
-		if w, h, err := term.GetSize(fd); err == nil {
+		if w, h, err := term.GetSize(fd); err == nil && w > 0 && h > 0 { // some ptys report 0x0
 			editor.SetSize(w, h)
 		}
 	}
