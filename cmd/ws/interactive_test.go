@@ -260,7 +260,7 @@ func TestInteractiveTerminalWithoutSize(t *testing.T) {
 	sc := &screen{t: t, s: startTerminalSized(t, 0, 0, false, url)}
 	sc.want("> ")
 	sc.typeKeys("hello\r")
-	sc.want("> hello\r\n")
+	sc.want("hello\r\n")
 	sc.want("< hello")
 	sc.typeKeys("\x04")
 	sc.exit(exitOK)
