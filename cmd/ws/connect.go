@@ -193,7 +193,7 @@ func runConnect(args []string) int {
 		interrupts:  interrupts,
 	}
 	if isTerminal(os.Stderr) {
-		s.progress = os.Stderr
+		s.progress = &statusLine{w: os.Stderr}
 	}
 	var in input
 	var restore func()
@@ -218,7 +218,7 @@ func runConnect(args []string) int {
 		}
 		in = lineInput{r: os.Stdin, sep: sep, binary: c.binary}
 	}
-	s.out = newPrinter(&c, interactive, s.note)
+	s.out = newPrinter(&c, interactive, s.note, s.progress)
 	s.out.opened(openInfo{url: url, subprotocol: conn.Subprotocol(), header: conn.ResponseHeader()})
 	o := s.run(in)
 	if restore != nil {
@@ -235,8 +235,8 @@ func runConnect(args []string) int {
 }
 
 // newPrinter picks the output of the flags and mode; w is the line
-// editor in interactive mode.
-func newPrinter(c *connectConfig, interactive bool, w io.Writer) printer {
+// editor in interactive mode, status the progress line on stderr, if any.
+func newPrinter(c *connectConfig, interactive bool, w io.Writer, status *statusLine) printer {
 	out := w
 	if !interactive {
 		out = os.Stdout
@@ -245,13 +245,17 @@ func newPrinter(c *connectConfig, interactive bool, w io.Writer) printer {
 	case c.json:
 		return newJSONPrinter(out, c.showControl)
 	case interactive:
-		return &termPrinter{w: out, st: newStyle(os.Stdout), showPing: c.showControl}
+		return &termPrinter{w: out, st: newStyle(os.Stdout), showPing: c.showControl, status: status}
 	}
 	sep := byte('\n')
 	if c.null {
 		sep = 0
 	}
-	return &plainPrinter{w: out, sep: sep, terminal: isTerminal(os.Stdout)}
+	p := &plainPrinter{w: out, sep: sep, terminal: isTerminal(os.Stdout)}
+	if p.terminal {
+		p.status = status
+	}
+	return p
 }
 
 // connect runs ws.Connect, which a Ctrl-C cancels.

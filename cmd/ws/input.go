@@ -94,16 +94,16 @@ func (s *session) sendFile(path string) error {
 	show := s.progress != nil && len(data) >= progressMin
 	name := filepath.Base(path)
 	if show {
-		fmt.Fprintf(s.progress, "\r\x1b[Ksending %s (%s)…", name, byteSize(int64(len(data))))
+		s.progress.show("sending %s (%s)…", name, byteSize(int64(len(data))))
 	}
 	start := time.Now()
 	err = s.send(ws.Binary(data))
 	if show {
 		if err != nil {
-			fmt.Fprint(s.progress, "\r\x1b[K")
+			s.progress.end("")
 		} else {
 			d := time.Since(start)
-			fmt.Fprintf(s.progress, "\r\x1b[Ksent %s: %s in %v (%s/s)\r\n", name, byteSize(int64(len(data))), d.Round(time.Millisecond), byteSize(int64(float64(len(data))/max(d.Seconds(), 1e-6))))
+			s.progress.end("sent %s: %s in %v (%s/s)", name, byteSize(int64(len(data))), d.Round(time.Millisecond), byteSize(int64(float64(len(data))/max(d.Seconds(), 1e-6))))
 		}
 	}
 	return err

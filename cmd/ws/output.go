@@ -43,6 +43,7 @@ type plainPrinter struct {
 	w        io.Writer
 	sep      byte // ends each message: '\n', or 0 with --null
 	terminal bool
+	status   *statusLine // a progress line on the same terminal, or nil
 }
 
 func (p *plainPrinter) received(f ws.Frame) {
@@ -67,7 +68,7 @@ func (p *plainPrinter) received(f ws.Frame) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.w.Write(b)
+	p.status.hold(func() { p.w.Write(b) })
 }
 
 func (p *plainPrinter) opened(openInfo)                     {}
@@ -81,7 +82,8 @@ func (p *plainPrinter) failed(error)                        {}
 type termPrinter struct {
 	w        io.Writer
 	st       style
-	showPing bool // pongs are always shown: they answer /ping
+	showPing bool        // pongs are always shown: they answer /ping
+	status   *statusLine // the progress line, or nil
 }
 
 func (p *termPrinter) received(f ws.Frame) {
@@ -100,7 +102,7 @@ func (p *termPrinter) received(f ws.Frame) {
 	default:
 		s = in + p.st.paint(sgrBlue, f.Kind.String()) + " " + describePayload(f.Payload) + "\n"
 	}
-	io.WriteString(p.w, s)
+	p.status.hold(func() { io.WriteString(p.w, s) })
 }
 
 func (p *termPrinter) opened(info openInfo) {

@@ -76,3 +76,18 @@ func TestByteSize(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusLineWipedForMessages(t *testing.T) {
+	var b bytes.Buffer
+	l := &statusLine{w: &b}
+	p := &plainPrinter{w: &b, sep: '\n', terminal: true, status: l}
+	l.show("reading x: %d%%", 50)
+	p.received(ws.Text("msg"))
+	p.received(ws.Text("next"))
+	l.show("reading x: %d%%", 100)
+	l.end("done")
+	want := "\r\x1b[Kreading x: 50%\r\x1b[Kmsg\nnext\n\r\x1b[Kreading x: 100%\r\x1b[Kdone\r\n"
+	if b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
+	}
+}

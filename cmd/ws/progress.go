@@ -5,15 +5,63 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
 // progressEvery is the least time between two redraws of a progress line.
 const progressEvery = 100 * time.Millisecond
 
-// readFile reads the file at path whole. With progress set and a file of
-// at least progressMin bytes, it redraws a progress line there as it reads.
-func readFile(path string, progress io.Writer) ([]byte, error) {
+// statusLine is a line of progress that is redrawn in place on a
+// terminal. Messages printed to the same terminal while it shows go
+// through hold, which wipes it first so that a message never lands at
+// the end of the progress text.
+type statusLine struct {
+	mu   sync.Mutex
+	w    io.Writer
+	open bool // the line shows text and no newline yet
+}
+
+// show draws text as the status line.
+func (l *statusLine) show(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "\r\x1b[K"+format, args...)
+	l.open = true
+}
+
+// end replaces the status line with a last line, kept, or with nothing
+// when format is empty.
+func (l *statusLine) end(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if format == "" {
+		io.WriteString(l.w, "\r\x1b[K")
+	} else {
+		fmt.Fprintf(l.w, "\r\x1b[K"+format+"\r\n", args...)
+	}
+	l.open = false
+}
+
+// hold runs print, which writes to the terminal, with the status line
+// wiped; a nil statusLine just runs it.
+func (l *statusLine) hold(print func()) {
+	if l == nil {
+		print()
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open {
+		io.WriteString(l.w, "\r\x1b[K")
+		l.open = false
+	}
+	print()
+}
+
+// readFile reads the file at path whole. With status set and a file of
+// at least progressMin bytes, it shows how far it has read.
+func readFile(path string, status *statusLine) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -28,7 +76,7 @@ func readFile(path string, progress io.Writer) ([]byte, error) {
 	}
 	size := fi.Size()
 	data := make([]byte, 0, size)
-	show := progress != nil && size >= progressMin
+	show := status != nil && size >= progressMin
 	name := filepath.Base(path)
 	last := time.Time{}
 	for {
@@ -39,12 +87,15 @@ func readFile(path string, progress io.Writer) ([]byte, error) {
 		data = data[:len(data)+n]
 		if show && (time.Since(last) >= progressEvery || err != nil) {
 			last = time.Now()
-			fmt.Fprintf(progress, "\r\x1b[Kreading %s: %3d%% of %s", name, percent(int64(len(data)), size), byteSize(size))
+			status.show("reading %s: %3d%% of %s", name, percent(int64(len(data)), size), byteSize(size))
 		}
 		if err == io.EOF {
 			return data, nil
 		}
 		if err != nil {
+			if show {
+				status.end("")
+			}
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}

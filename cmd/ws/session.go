@@ -22,7 +22,7 @@ type session struct {
 	wait        time.Duration // after the input ends, wait this long for replies
 	waitForever bool          // or until the server closes
 	closeAtEnd  bool          // the end of the input closes at once (interactive)
-	progress    io.Writer     // progress of large file sends; nil: none
+	progress    *statusLine   // progress of large file sends; nil: none
 
 	interrupts <-chan struct{} // Ctrl-C, as a signal or as a key in raw mode
 }
