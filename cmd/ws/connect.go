@@ -152,17 +152,7 @@ func runConnect(args []string) int {
 	}
 
 	errStyle := newStyle(os.Stderr)
-	interrupts := make(chan struct{}, 4)
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		for range sigs {
-			select {
-			case interrupts <- struct{}{}:
-			default:
-			}
-		}
-	}()
+	interrupts := notifyInterrupts()
 
 	start := time.Now()
 	conn, err := connect(url, opts, interrupts)
@@ -256,6 +246,24 @@ func newPrinter(c *connectConfig, interactive bool, w io.Writer, status *statusL
 		p.status = status
 	}
 	return p
+}
+
+// notifyInterrupts returns a channel that gets SIGINT and SIGTERM, and
+// to which raw mode's Ctrl-C key is added later. It holds a few, so that
+// two quick Ctrl-Cs are both seen.
+func notifyInterrupts() chan struct{} {
+	interrupts := make(chan struct{}, 4)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for range sigs {
+			select {
+			case interrupts <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return interrupts
 }
 
 // connect runs ws.Connect, which a Ctrl-C cancels.

@@ -165,14 +165,16 @@ func (s *Server) handle(svc service) http.Handler {
 			s.logf("%s refused %s: %v", r.RemoteAddr, r.URL.RequestURI(), err)
 			return
 		}
-		defer conn.Close()
 		c, ok := s.add(conn)
 		if !ok {
 			goAway, _ := proto.AppendClose(nil, uint16(ws.CloseGoingAway), "server shutting down")
 			c.sendClose(goAway, true)
+			conn.Close()
 			return
 		}
+		// Shutdown waits for remove: the connection is closed by then.
 		defer s.remove(c)
+		defer conn.Close()
 		if svc.join != nil {
 			svc.join(c)
 		}
