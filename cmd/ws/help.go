@@ -103,7 +103,7 @@ Durations are Go durations (500ms, 2s, 1m) or seconds (1.5).
 JSON events, one object per line:
   {"time":"2026-01-02T15:04:05.123456789Z","dir":"in","kind":"text","len":5,"text":"hello"}
   time      when the event happened (RFC 3339, UTC)
-  dir       "in" (from the server) or "out" (sent by ws)
+  dir       "in" (from the server) or "out" (sent by ws; written as the send starts)
   kind      open, text, binary, ping, pong, close or error
   len       the payload's length in bytes, for frames
   text      a text message, or a control payload that is UTF-8
