@@ -48,15 +48,33 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			n, f, ok, err := c.rd.Next(c.rbuf[c.rpos:c.rend])
 			c.rpos += n
 			if err != nil {
-				v := err.(*proto.Violation)
-				c.failWith(v.Code, v.Reason)
-				return f, violationError(v)
+				return f, c.violated(err)
 			}
 			if ok {
 				return f, nil
 			}
 		}
-		// Only a partial header can be left: move it to the front.
+		// Next has taken everything but a partial header.
+		if room := c.rd.PayloadBuffer(); c.rpos == c.rend && len(room) >= readBufferSize {
+			// The rest of a large payload is read straight into its
+			// message: no copy, and reads as large as the socket allows
+			// (BenchmarkRecv).
+			n, err := c.nc.Read(room)
+			if n == 0 {
+				if err != nil {
+					return proto.Frame{}, readError(err)
+				}
+				continue
+			}
+			f, ok, err := c.rd.Commit(n)
+			if err != nil {
+				return f, c.violated(err)
+			}
+			if ok {
+				return f, nil
+			}
+			continue
+		}
 		c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
 		c.rpos = 0
 		if len(c.rbuf) < readBufferSize {
@@ -64,13 +82,25 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 		}
 		n, err := c.nc.Read(c.rbuf[c.rend:])
 		c.rend += n
-		if err != nil && n == 0 {
-			if errors.Is(err, io.EOF) {
-				return proto.Frame{}, &CloseError{Code: CloseAbnormal, Reason: "connection closed without a close frame"}
-			}
-			return proto.Frame{}, fmt.Errorf("ws: read: %w", err)
+		if n == 0 && err != nil {
+			return proto.Frame{}, readError(err)
 		}
 	}
+}
+
+// violated fails the connection for a breach the Reader found.
+func (c *Conn) violated(err error) error {
+	v := err.(*proto.Violation)
+	c.failWith(v.Code, v.Reason)
+	return violationError(v)
+}
+
+// readError is the error that ends a connection whose socket failed.
+func readError(err error) error {
+	if errors.Is(err, io.EOF) {
+		return &CloseError{Code: CloseAbnormal, Reason: "connection closed without a close frame"}
+	}
+	return fmt.Errorf("ws: read: %w", err)
 }
 
 // failWith sends a close frame for a connection the Conn fails (RFC 6455

@@ -3,6 +3,7 @@ package proto
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Frame is what the Reader yields: a whole data message (its fragments
@@ -67,25 +68,48 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 			}
 			n += hn
 		}
-		k := int64(len(b) - n)
-		if k > r.left {
-			k = r.left
-		}
-		if v := r.payload(b[n : n+int(k)]); v != nil {
+		k := int(min(int64(len(b)-n), r.left))
+		f, ok, done, v := r.payload(b[n : n+k])
+		n += k
+		if v != nil {
 			return n, f, false, r.fail(v)
 		}
-		n += int(k)
-		r.left -= k
-		if r.left > 0 {
-			return n, f, false, nil
-		}
-		r.inPayload = false
-		if f, ok, v := r.finish(); v != nil {
-			return n, f, false, r.fail(v)
-		} else if ok {
-			return n, f, true, nil
+		if ok || !done {
+			return n, f, ok, nil
 		}
 	}
+}
+
+// PayloadBuffer returns room in the message being assembled where the
+// next bytes of the current data frame's payload can be read directly,
+// saving the copy out of the caller's read buffer, or nil when no data
+// payload is awaited. Bytes read into it are handed over with Commit.
+func (r *Reader) PayloadBuffer() []byte {
+	if r.err != nil || !r.inPayload || r.hdr.Op.IsControl() || r.left == 0 {
+		return nil
+	}
+	if len(r.msg) == cap(r.msg) {
+		// Grow by what has already arrived, never by what a header
+		// claims: the room a peer can make us reserve stays bounded.
+		r.msg = slices.Grow(r.msg, int(min(r.left, int64(max(len(r.msg), unboundedPrealloc)))))
+	}
+	room := r.msg[len(r.msg):cap(r.msg)]
+	return room[:min(int64(len(room)), r.left)]
+}
+
+// Commit takes the first n bytes of the slice PayloadBuffer returned as
+// the payload's next bytes, as Next takes them from its input, and returns
+// the message they complete, if any.
+func (r *Reader) Commit(n int) (f Frame, ok bool, err error) {
+	if r.err != nil {
+		return f, false, r.err
+	}
+	r.msg = r.msg[:len(r.msg)+n]
+	f, ok, _, v := r.take(r.msg[len(r.msg)-n:])
+	if v != nil {
+		return f, false, r.fail(v)
+	}
+	return f, ok, nil
 }
 
 func (r *Reader) fail(v *Violation) *Violation {
@@ -167,11 +191,9 @@ func tooBig(what string, limit, size int64) *Violation {
 	}
 }
 
-// payload takes the next bytes of the current frame's payload.
-func (r *Reader) payload(p []byte) *Violation {
-	if len(p) == 0 {
-		return nil
-	}
+// payload takes the next bytes of the current frame's payload from the
+// caller's input.
+func (r *Reader) payload(p []byte) (f Frame, ok, done bool, v *Violation) {
 	var dst []byte
 	if r.hdr.Op.IsControl() {
 		r.ctl = append(r.ctl, p...)
@@ -180,13 +202,25 @@ func (r *Reader) payload(p []byte) *Violation {
 		r.msg = append(r.msg, p...)
 		dst = r.msg[len(r.msg)-len(p):]
 	}
+	return r.take(dst)
+}
+
+// take unmasks and checks the payload bytes just stored in dst. done
+// reports that they ended the frame, ok that it completed f.
+func (r *Reader) take(dst []byte) (f Frame, ok, done bool, v *Violation) {
 	if r.hdr.Masked {
 		r.maskPos = Mask(r.hdr.Key, r.maskPos, dst)
 	}
 	if r.msgOp == OpText && !r.hdr.Op.IsControl() && !r.utf8.Write(dst) {
-		return &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
+		return f, false, false, &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
 	}
-	return nil
+	r.left -= int64(len(dst))
+	if r.left > 0 {
+		return f, false, false, nil
+	}
+	r.inPayload = false
+	f, ok, v = r.finish()
+	return f, ok, true, v
 }
 
 // finish ends the current frame and returns what it completes.
