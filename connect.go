@@ -168,12 +168,17 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 		}
 		m, err := nc.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
-		var perr error
-		if resp, n, perr = proto.ParseResponse(buf); perr != nil {
-			return nil, &HandshakeError{Err: ErrMalformedResponse, Header: perr.(*proto.HandshakeFault).Header, Value: perr.(*proto.HandshakeFault).Value}
-		}
-		if n > 0 {
-			break
+		// Parse only once the head can have ended, so that a server
+		// sending it in small pieces costs linear time, not quadratic.
+		tail := buf[max(0, len(buf)-m-2):]
+		if bytes.Contains(tail, []byte("\n\n")) || bytes.Contains(tail, []byte("\n\r\n")) || len(buf) > proto.MaxResponseHead {
+			var perr error
+			if resp, n, perr = proto.ParseResponse(buf); perr != nil {
+				return nil, handshakeError(perr)
+			}
+			if n > 0 {
+				break
+			}
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -190,14 +195,20 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 	}
 	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols)
 	if err != nil {
-		f := err.(*proto.HandshakeFault)
-		return nil, &HandshakeError{Err: f.Err, Header: f.Header, Value: f.Value}
+		return nil, handshakeError(err)
 	}
 	// Frames may have come in the same reads as the response head.
 	c := newConn(nc, cfg, buf[n:])
 	c.subprotocol = protocol
 	c.respHeader = resp.Header
 	return c, nil
+}
+
+// handshakeError turns a fault the core found in the response into the
+// public error.
+func handshakeError(err error) *HandshakeError {
+	f := err.(*proto.HandshakeFault)
+	return &HandshakeError{Err: f.Err, Header: f.Header, Value: f.Value}
 }
 
 // refusal builds the HTTPError for a non-101 response, with the start of

@@ -36,13 +36,18 @@ func (e *timeoutError) Is(target error) bool {
 }
 
 // CloseError reports the close frame that ended the connection: the
-// peer's, when it closed first. It matches ErrClosed.
+// peer's, when it closed first. Code CloseAbnormal, with no Reason, means
+// the connection ended without a close frame (RFC 6455 section 7.1.5). It
+// matches ErrClosed.
 type CloseError struct {
 	Code   CloseCode
 	Reason string
 }
 
 func (e *CloseError) Error() string {
+	if e.Code == CloseAbnormal {
+		return "ws: connection closed without a close frame"
+	}
 	if e.Reason == "" {
 		return fmt.Sprintf("ws: closed by peer: %v", e.Code)
 	}

@@ -317,3 +317,29 @@ func TestResponseHeadAndFrameInOneRead(t *testing.T) {
 		t.Fatal("the long header was cut")
 	}
 }
+
+// TestResponseHeadInPieces sends the 101 head a few bytes per write, with
+// a terminator split across writes ("\r\n" then "\r\n"): the head is
+// found whatever the cut, and the frame after it is delivered.
+func TestResponseHeadInPieces(t *testing.T) {
+	for _, piece := range []int{1, 2, 3, 7} {
+		url := rawServer(t, func(nc net.Conn, r *http.Request) {
+			all := cat([]byte(switching(r, "X-A: 1\r\n")), wire(0x1, true, []byte("first")))
+			for len(all) > 0 {
+				n := min(piece, len(all))
+				if _, err := nc.Write(all[:n]); err != nil {
+					return
+				}
+				all = all[n:]
+			}
+			rawClose(nc)
+		})
+		c := dial(t, url)
+		if f := recvWithin(t, c); f.Text() != "first" {
+			t.Fatalf("pieces of %d: got %v", piece, f)
+		}
+		if c.ResponseHeader().Get("X-A") != "1" {
+			t.Fatalf("pieces of %d: headers %v", piece, c.ResponseHeader())
+		}
+	}
+}

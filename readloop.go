@@ -98,7 +98,7 @@ func (c *Conn) violated(err error) error {
 // readError is the error that ends a connection whose socket failed.
 func readError(err error) error {
 	if errors.Is(err, io.EOF) {
-		return &CloseError{Code: CloseAbnormal, Reason: "connection closed without a close frame"}
+		return &CloseError{Code: CloseAbnormal}
 	}
 	return fmt.Errorf("ws: read: %w", err)
 }
@@ -106,10 +106,7 @@ func readError(err error) error {
 // failWith sends a close frame for a connection the Conn fails (RFC 6455
 // section 7.1.7); the read loop then closes the socket.
 func (c *Conn) failWith(code uint16, reason string) {
-	if len(reason) > proto.MaxCloseReason {
-		reason = reason[:proto.MaxCloseReason]
-	}
-	payload, _ := proto.AppendClose(nil, code, reason)
+	payload, _ := proto.AppendClose(nil, code, proto.TruncateReason(reason))
 	c.w.nc.SetWriteDeadline(time.Now().Add(c.cfg.closeTimeout))
 	c.w.write(proto.OpClose, payload)
 }

@@ -163,7 +163,7 @@ func (s *session) ended(err error) outcome {
 		s.out.closed(dirIn, ce.Code, ce.Reason)
 		desc := closeDescription(ce.Code, ce.Reason)
 		if ce.Code == ws.CloseAbnormal {
-			return outcome{code: exitAbnormal, msg: "the connection ended without a close frame: " + ce.Reason}
+			return outcome{code: exitAbnormal, msg: "the connection ended without a close frame"}
 		}
 		if normalClose(ce.Code) {
 			return outcome{code: exitOK, msg: "the server closed the connection: " + desc}

@@ -3,6 +3,7 @@ package proto
 import (
 	"encoding/binary"
 	"errors"
+	"unicode/utf8"
 )
 
 // Close codes with a meaning of their own in the core (RFC 6455 section
@@ -31,6 +32,19 @@ func ValidWireCode(code uint16) bool {
 // MaxCloseReason is the longest reason that fits in a control frame beside
 // the 2-byte code.
 const MaxCloseReason = MaxControlPayload - 2
+
+// TruncateReason shortens reason to the longest prefix of whole
+// characters that fits in a close frame.
+func TruncateReason(reason string) string {
+	if len(reason) <= MaxCloseReason {
+		return reason
+	}
+	cut := MaxCloseReason
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut]
+}
 
 // AppendClose appends the payload of a close frame. Code 1005 stands for
 // "no status" and yields an empty payload (section 5.5.1).

@@ -124,3 +124,23 @@ func TestAppendClose(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncateReason(t *testing.T) {
+	euro := strings.Repeat("€", 41) // 123 bytes
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"bye", "bye"},
+		{strings.Repeat("a", 123), strings.Repeat("a", 123)},
+		{strings.Repeat("a", 200), strings.Repeat("a", 123)},
+		{euro, euro},
+		{"x" + euro, "x" + euro[:120]}, // the 41st euro sign would end at byte 124
+	} {
+		got := TruncateReason(tc.in)
+		if got != tc.want {
+			t.Errorf("TruncateReason(%d bytes) = %d bytes, want %d", len(tc.in), len(got), len(tc.want))
+		}
+		if _, err := AppendClose(nil, 1002, got); err != nil {
+			t.Errorf("AppendClose(TruncateReason(%q)): %v", tc.in, err)
+		}
+	}
+}

@@ -152,11 +152,7 @@ func (c *Conn) ReadFrame() (proto.Frame, error) {
 			c.rpos += n
 			if err != nil {
 				v := err.(*proto.Violation)
-				reason := v.Reason
-				if len(reason) > proto.MaxCloseReason {
-					reason = reason[:proto.MaxCloseReason]
-				}
-				payload, _ := proto.AppendClose(nil, v.Code, reason)
+				payload, _ := proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
 				c.WriteFrame(proto.OpClose, payload)
 				return f, err
 			}
