@@ -69,7 +69,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	if c.events == nil {
 		c.events = make(chan Event)
 	}
-	c.w.init(nc)
+	c.w.nc = nc
 	return c
 }
 

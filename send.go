@@ -1,13 +1,11 @@
 package ws
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"sync"
-
-	crand "crypto/rand"
 
 	"github.com/hackney-go/ws/internal/proto"
 )
@@ -21,19 +19,8 @@ type writer struct {
 	nc     net.Conn
 	mu     sync.Mutex
 	buf    []byte
-	rng    *rand.ChaCha8 // masking keys
-	closed bool          // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
-	err    error         // a failed write leaves the stream unusable
-}
-
-func (w *writer) init(nc net.Conn) {
-	// Masking keys must be unpredictable to the application (RFC 6455
-	// section 5.3); ChaCha8 seeded from crypto/rand is a cryptographic
-	// generator that costs no system call per frame.
-	var seed [32]byte
-	crand.Read(seed[:])
-	w.nc = nc
-	w.rng = rand.NewChaCha8(seed)
+	closed bool  // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
+	err    error // a failed write leaves the stream unusable
 }
 
 var errWriteAfterClose = errors.New("ws: close frame already sent")
@@ -84,8 +71,10 @@ func (w *writer) write(op proto.Opcode, p []byte) error {
 		return errWriteAfterClose
 	}
 	h := proto.Header{Fin: true, Op: op, Masked: true, Length: int64(len(p))}
-	k := w.rng.Uint64()
-	h.Key = [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
+	// Each key must be unpredictable to the application (RFC 6455
+	// sections 5.3 and 10.3). crypto/rand costs about 30 ns here (the
+	// kernel's getrandom through the vDSO): nothing beside a write.
+	rand.Read(h.Key[:])
 	if need := min(proto.MaxHeaderSize+len(p), maxWriteChunk); cap(w.buf) < need {
 		w.buf = make([]byte, 0, need)
 	}
