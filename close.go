@@ -48,7 +48,7 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	// A write blocked on a peer that does not read fails at the deadline.
 	c.nc.SetWriteDeadline(deadline)
-	if err := c.w.write(proto.OpClose, payload); err != nil {
+	if err := c.w.write(proto.OpClose, true, payload); err != nil {
 		if err == errWriteAfterClose { // the peer's close or a failure came first
 			return nil
 		}

@@ -22,6 +22,8 @@ const (
 
 func (k Kind) String() string { return proto.Opcode(k).String() }
 
+func (k Kind) control() bool { return proto.Opcode(k).IsControl() }
+
 // Frame is a whole message (text or binary, its fragments joined) or a
 // ping or pong, with its payload. Build one to send with Text, Binary,
 // Ping or Pong; a Frame returned by Recv or in an Event owns its payload.

@@ -28,7 +28,7 @@ func (c *Conn) readLoop() {
 		case proto.OpPing:
 			// Section 5.5.2: answer with the same payload. A failed write
 			// surfaces as a read error soon after, as the socket is closed.
-			c.w.write(proto.OpPong, f.Payload)
+			c.w.write(proto.OpPong, true, f.Payload)
 		case proto.OpClose:
 			c.onClose(f.Payload)
 			return
@@ -108,7 +108,7 @@ func readError(err error) error {
 func (c *Conn) failWith(code uint16, reason string) {
 	payload, _ := proto.AppendClose(nil, code, proto.TruncateReason(reason))
 	c.w.nc.SetWriteDeadline(time.Now().Add(c.cfg.closeTimeout))
-	c.w.write(proto.OpClose, payload)
+	c.w.write(proto.OpClose, true, payload)
 }
 
 // onClose handles the peer's close frame: the answer to ours, or the
@@ -123,7 +123,7 @@ func (c *Conn) onClose(payload []byte) {
 	}
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	c.w.nc.SetWriteDeadline(deadline)
-	c.w.write(proto.OpClose, echo) // refused if our close frame went first
+	c.w.write(proto.OpClose, true, echo) // refused if our close frame went first
 	c.end(&CloseError{Code: CloseCode(code), Reason: reason})
 	c.nc.SetReadDeadline(deadline)
 	io.Copy(io.Discard, c.nc)

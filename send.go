@@ -16,8 +16,12 @@ const maxWriteChunk = 128 << 10
 
 // writer is the sending half of a Conn: one frame at a time, whole.
 type writer struct {
-	nc     net.Conn
-	mu     sync.Mutex
+	nc net.Conn
+	// message is held for the whole of a data message, so that the
+	// fragments of two messages never interleave; control frames may go
+	// between fragments (RFC 6455 section 5.4), so they take only mu.
+	message sync.Mutex
+	mu      sync.Mutex
 	buf    []byte
 	closed bool  // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err    error // a failed write leaves the stream unusable
@@ -44,24 +48,33 @@ func (c *Conn) Send(f Frame) error {
 	default:
 		return fmt.Errorf("ws: cannot send frame kind %d", f.Kind)
 	}
-	err := c.w.write(proto.Opcode(f.Kind), f.Payload)
-	if err != nil {
-		// A write fails once the connection is closed or has ended: say
-		// why rather than how the socket failed.
-		c.mu.Lock()
-		if serr := c.stateErr(); serr != nil {
-			err = serr
-		}
-		c.mu.Unlock()
-		if err == errWriteAfterClose {
-			err = ErrClosed
-		}
+	if !f.Kind.control() {
+		c.w.message.Lock()
+		defer c.w.message.Unlock()
+	}
+	return c.sendError(c.w.write(proto.Opcode(f.Kind), true, f.Payload))
+}
+
+// sendError explains a failed write: once the connection is closed or
+// has ended, it says why rather than how the socket failed.
+func (c *Conn) sendError(err error) error {
+	if err == nil {
+		return nil
+	}
+	c.mu.Lock()
+	if serr := c.stateErr(); serr != nil {
+		err = serr
+	}
+	c.mu.Unlock()
+	if err == errWriteAfterClose {
+		err = ErrClosed
 	}
 	return err
 }
 
-// write sends one masked frame.
-func (w *writer) write(op proto.Opcode, p []byte) error {
+// write sends one masked frame; fin false makes it a fragment of a
+// message that more frames continue.
+func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
@@ -70,7 +83,7 @@ func (w *writer) write(op proto.Opcode, p []byte) error {
 	if w.closed {
 		return errWriteAfterClose
 	}
-	h := proto.Header{Fin: true, Op: op, Masked: true, Length: int64(len(p))}
+	h := proto.Header{Fin: fin, Op: op, Masked: true, Length: int64(len(p))}
 	// Each key must be unpredictable to the application (RFC 6455
 	// sections 5.3 and 10.3). crypto/rand costs about 30 ns here (the
 	// kernel's getrandom through the vDSO): nothing beside a write.
