@@ -22,9 +22,9 @@ type writer struct {
 	// between fragments (RFC 6455 section 5.4), so they take only mu.
 	message sync.Mutex
 	mu      sync.Mutex
-	buf    []byte
-	closed bool  // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
-	err    error // a failed write leaves the stream unusable
+	buf     []byte
+	closed  bool  // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
+	err     error // a failed write leaves the stream unusable
 }
 
 var errWriteAfterClose = errors.New("ws: close frame already sent")
