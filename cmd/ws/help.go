@@ -68,8 +68,8 @@ Interactive commands:
 ` + promptHelp + `
 Sending:
   -x, --send MSG           send MSG as a message (repeatable, in order)
-      --file PATH          send a file as one binary message (repeatable); a large
-                           file shows progress on stderr when it is a terminal
+      --file PATH          send a file as one binary message, streamed (repeatable);
+                           a large file shows progress on stderr when it is a terminal
       --binary             send stdin's lines and -x messages as binary messages
       --null               split stdin on NUL bytes, and end each message printed
                            with NUL instead of a newline
@@ -108,6 +108,7 @@ JSON events, one object per line:
   len       the payload's length in bytes, for frames
   text      a text message, or a control payload that is UTF-8
   data      a binary message, or another control payload, in base64
+  file      a file sent with --file or /file, streamed, in place of data
   code, reason          of a close
   url, subprotocol, header    of open
   error     of error

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 	"unicode/utf8"
@@ -82,29 +83,32 @@ func (in argsInput) run(s *session) (*closeRequest, error) {
 // progressMin is the file size from which sending shows progress.
 const progressMin = 1 << 20
 
-// sendFile sends a file as one binary message. On a terminal a large
-// file shows the progress of reading it, then how long the send took:
-// the library sends a message whole, from memory, so reading is the part
-// that can be followed.
+// sendFile streams a file as one binary message (ws.Conn.SendFrom): it
+// is never held whole, and on a terminal a large file shows how much of
+// it has gone out.
 func (s *session) sendFile(path string) error {
-	data, err := readFile(path, s.progress)
+	f, err := os.Open(path)
 	if err != nil {
 		return &inputError{err.Error()}
 	}
-	show := s.progress != nil && len(data) >= progressMin
-	name := filepath.Base(path)
-	if show {
-		s.progress.show("sending %s (%s)…", name, byteSize(int64(len(data))))
+	defer f.Close()
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
 	}
-	start := time.Now()
-	err = s.send(ws.Binary(data))
-	if show {
-		if err != nil {
-			s.progress.end("")
-		} else {
-			d := time.Since(start)
-			s.progress.end("sent %s: %s in %v (%s/s)", name, byteSize(int64(len(data))), d.Round(time.Millisecond), byteSize(int64(float64(len(data))/max(d.Seconds(), 1e-6))))
-		}
+	s.out.sentFile(path, size)
+	var r io.Reader = f
+	var pr *progressReader
+	if s.progress != nil && size >= progressMin {
+		pr = &progressReader{r: f, status: s.progress, name: filepath.Base(path), size: size, start: time.Now()}
+		r = pr
 	}
-	return err
+	err = s.conn.SendFrom(ws.BinaryFrame, r)
+	if pr != nil {
+		pr.done(err)
+	}
+	if err != nil {
+		return &sendError{err}
+	}
+	return nil
 }

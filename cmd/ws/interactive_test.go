@@ -213,7 +213,7 @@ func TestInteractiveFileShowsProgress(t *testing.T) {
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
 	sc.want("> ")
 	sc.typeKeys("/file " + path + "\r")
-	sc.want("reading big.bin")
+	sc.want("sending big.bin")
 	// The server's answer may come before or after the line that ends the
 	// progress.
 	sc.wantAll("sent big.bin: 3.0 MiB in", "< got 3145728 bytes")

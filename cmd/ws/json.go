@@ -21,6 +21,7 @@ type jsonEvent struct {
 	Len         *int        `json:"len,omitempty"`  // payload length of a frame
 	Text        *string     `json:"text,omitempty"` // a text message; a control payload that is UTF-8
 	Data        *string     `json:"data,omitempty"` // base64: a binary message; a control payload that is not UTF-8
+	File        string      `json:"file,omitempty"` // a file sent as a binary message, in place of data
 	Code        int         `json:"code,omitempty"` // close code
 	Reason      *string     `json:"reason,omitempty"`
 	URL         string      `json:"url,omitempty"`
@@ -72,6 +73,17 @@ func (p *jsonPrinter) frame(dir string, f ws.Frame) {
 
 func (p *jsonPrinter) received(f ws.Frame) { p.frame(dirIn, f) }
 func (p *jsonPrinter) sent(f ws.Frame)     { p.frame(dirOut, f) }
+
+// sentFile reports a file streamed as a binary message: its name and,
+// when known, its length; the content is the file's, not repeated here.
+func (p *jsonPrinter) sentFile(path string, size int64) {
+	ev := jsonEvent{Dir: dirOut, Kind: "binary", File: path}
+	if size >= 0 {
+		n := int(size)
+		ev.Len = &n
+	}
+	p.emit(ev)
+}
 
 func (p *jsonPrinter) closed(dir string, code ws.CloseCode, reason string) {
 	p.emit(jsonEvent{Dir: dir, Kind: "close", Code: int(code), Reason: &reason})

@@ -18,6 +18,7 @@ type printer interface {
 	opened(info openInfo)
 	received(f ws.Frame)
 	sent(f ws.Frame)
+	sentFile(path string, size int64) // a file streamed as a binary message; size -1 when unknown
 	closed(dir string, code ws.CloseCode, reason string)
 	failed(err error)
 }
@@ -72,6 +73,7 @@ func (p *plainPrinter) received(f ws.Frame) {
 }
 
 func (p *plainPrinter) opened(openInfo)                     {}
+func (p *plainPrinter) sentFile(string, int64)              {}
 func (p *plainPrinter) sent(ws.Frame)                       {}
 func (p *plainPrinter) closed(string, ws.CloseCode, string) {}
 func (p *plainPrinter) failed(error)                        {}
@@ -117,6 +119,7 @@ func (p *termPrinter) opened(info openInfo) {
 }
 
 func (p *termPrinter) sent(ws.Frame)                       {}
+func (p *termPrinter) sentFile(string, int64)              {}
 func (p *termPrinter) closed(string, ws.CloseCode, string) {}
 func (p *termPrinter) failed(error)                        {}
 

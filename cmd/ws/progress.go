@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -59,46 +57,37 @@ func (l *statusLine) hold(print func()) {
 	print()
 }
 
-// readFile reads the file at path whole. With status set and a file of
-// at least progressMin bytes, it shows how far it has read.
-func readFile(path string, status *statusLine) ([]byte, error) {
-	f, err := os.Open(path)
+// progressReader shows on a status line how much of a file has been
+// read by the sender, which reads only as fast as the peer takes it.
+type progressReader struct {
+	r      io.Reader
+	status *statusLine
+	name   string
+	size   int64
+	n      int64
+	start  time.Time
+	last   time.Time
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if time.Since(p.last) >= progressEvery {
+		p.last = time.Now()
+		p.status.show("sending %s: %3d%% of %s", p.name, percent(p.n, p.size), byteSize(p.size))
+	}
+	return n, err
+}
+
+// done replaces the progress with how long the send took, or with
+// nothing after a failure, which is reported elsewhere.
+func (p *progressReader) done(err error) {
 	if err != nil {
-		return nil, err
+		p.status.end("")
+		return
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return io.ReadAll(f)
-	}
-	size := fi.Size()
-	data := make([]byte, 0, size)
-	show := status != nil && size >= progressMin
-	name := filepath.Base(path)
-	last := time.Time{}
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)] // the file grew
-		}
-		n, err := f.Read(data[len(data):min(cap(data), len(data)+1<<20)])
-		data = data[:len(data)+n]
-		if show && (time.Since(last) >= progressEvery || err != nil) {
-			last = time.Now()
-			status.show("reading %s: %3d%% of %s", name, percent(int64(len(data)), size), byteSize(size))
-		}
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			if show {
-				status.end("")
-			}
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
+	d := time.Since(p.start)
+	p.status.end("sent %s: %s in %v (%s/s)", p.name, byteSize(p.n), d.Round(time.Millisecond), byteSize(int64(float64(p.n)/max(d.Seconds(), 1e-6))))
 }
 
 func percent(n, total int64) int64 {
