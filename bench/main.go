@@ -41,8 +41,9 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%dB", n)
 }
 
-// opsFor sizes a sample to move about 8 MiB, at least 200 messages.
-func opsFor(size int) int { return max(200, (8<<20)/max(size, 1)/64*64) }
+// opsFor sizes a sample to move about 8 MiB, with between 100 and 20000
+// messages.
+func opsFor(size int) int { return min(20000, max(100, (8<<20)/max(size, 1))) }
 
 type sample struct {
 	nsPerOp     float64
