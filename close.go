@@ -25,7 +25,7 @@ func (c *Conn) Close() error { return c.CloseWith(CloseNormal, "") }
 func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	payload, err := proto.AppendClose(nil, uint16(code), reason)
 	if err != nil {
-		return fmt.Errorf("ws: close %d: %w", code, err)
+		return fmt.Errorf("ws: close %v: %w", code, err)
 	}
 	first, ended := false, false
 	c.closeOnce.Do(func() {

@@ -77,6 +77,6 @@ func ExampleCloseCode() {
 	// 1000 (normal closure)
 	// 1001 (going away)
 	// 1002 (protocol error)
-	// ws: close 1006: close code may not be sent
+	// ws: close 1006 (abnormal closure): close code may not be sent
 	// server going away: restarting
 }
