@@ -14,6 +14,7 @@ const (
 	ActiveOnce
 )
 
+// String returns a readable form of the Mode.
 func (m Mode) String() string {
 	switch m {
 	case Passive:

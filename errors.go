@@ -44,6 +44,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error describes the CloseError.
 func (e *CloseError) Error() string {
 	if e.Code == CloseAbnormal {
 		return "ws: connection closed without a close frame"
@@ -66,6 +67,7 @@ type HTTPError struct {
 	Body       []byte // the start of the body, at most 4 KiB
 }
 
+// Error describes the HTTPError.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("ws: upgrade refused: %d %s", e.StatusCode, e.Status)
 }
@@ -91,11 +93,13 @@ var (
 	ErrUnofferedExtension = proto.ErrUnofferedExtension
 )
 
+// Error describes the HandshakeError.
 func (e *HandshakeError) Error() string {
 	f := proto.HandshakeFault{Err: e.Err, Header: e.Header, Value: e.Value}
 	return "ws: bad handshake: " + f.Error()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // URLError is returned by Connect for a URL it cannot use: a scheme other
@@ -105,6 +109,7 @@ type URLError struct {
 	Reason string
 }
 
+// Error describes the URLError.
 func (e *URLError) Error() string { return fmt.Sprintf("ws: bad URL %q: %s", e.URL, e.Reason) }
 
 // ProtocolError reports that the peer broke RFC 6455. The Conn sent Code
@@ -114,6 +119,7 @@ type ProtocolError struct {
 	Reason string
 }
 
+// Error describes the ProtocolError.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("ws: protocol error from peer: %s (sent close %d)", e.Reason, e.Code)
 }
@@ -124,6 +130,7 @@ type InvalidUTF8Error struct {
 	Reason string
 }
 
+// Error describes the InvalidUTF8Error.
 func (e *InvalidUTF8Error) Error() string {
 	return fmt.Sprintf("ws: %s (sent close 1007)", e.Reason)
 }
@@ -136,6 +143,7 @@ type MessageTooBigError struct {
 	Size  int64 // the size the peer announced
 }
 
+// Error describes the MessageTooBigError.
 func (e *MessageTooBigError) Error() string {
 	return fmt.Sprintf("ws: message of %d bytes exceeds the limit of %d (sent close 1009)", e.Size, e.Limit)
 }

@@ -20,6 +20,7 @@ const (
 	PongFrame   = Kind(proto.OpPong)
 )
 
+// String returns a readable form of the Kind.
 func (k Kind) String() string { return proto.Opcode(k).String() }
 
 func (k Kind) control() bool { return proto.Opcode(k).IsControl() }
@@ -52,6 +53,7 @@ func Pong(payload []byte) Frame { return Frame{Kind: PongFrame, Payload: payload
 // Text returns the payload as a string.
 func (f Frame) Text() string { return string(f.Payload) }
 
+// String returns a readable form of the Frame.
 func (f Frame) String() string {
 	if f.Kind == TextFrame {
 		return fmt.Sprintf("text %q", f.Payload)

@@ -92,6 +92,7 @@ type HandshakeFault struct {
 	Value  string
 }
 
+// Error describes the HandshakeFault.
 func (f *HandshakeFault) Error() string {
 	if f.Header == "" {
 		return f.Err.Error()
@@ -99,6 +100,7 @@ func (f *HandshakeFault) Error() string {
 	return fmt.Sprintf("%v (%s: %q)", f.Err, f.Header, f.Value)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (f *HandshakeFault) Unwrap() error { return f.Err }
 
 func malformed(what string, line []byte) *HandshakeFault {

@@ -100,6 +100,7 @@ func ParseHeader(b []byte) (h Header, n int, err error) {
 	return h, n, nil
 }
 
+// String returns a readable form of the Header.
 func (h Header) String() string {
 	return fmt.Sprintf("%v fin=%t rsv=%03b masked=%t len=%d", h.Op, h.Fin, h.Rsv, h.Masked, h.Length)
 }

@@ -25,6 +25,7 @@ func (op Opcode) known() bool {
 	return false
 }
 
+// String returns a readable form of the Opcode.
 func (op Opcode) String() string {
 	switch op {
 	case OpContinuation:

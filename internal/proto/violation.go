@@ -18,6 +18,7 @@ type Violation struct {
 	Limit, Size int64
 }
 
+// Error describes the Violation.
 func (v *Violation) Error() string { return v.Reason }
 
 func protocolErr(reason string) *Violation {
