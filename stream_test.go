@@ -8,9 +8,6 @@ import (
 	"sync"
 	"testing"
 	"testing/iotest"
-
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 func TestSendFromEchoes(t *testing.T) {
@@ -37,28 +34,6 @@ func TestSendFromEchoes(t *testing.T) {
 	}
 }
 
-// closeCodeServer starts a server that reads until the client's close
-// frame and reports its code.
-func closeCodeServer(t *testing.T) (string, <-chan uint16) {
-	codes := make(chan uint16, 1)
-	url := startServer(t, server.Options{}, func(s *server.Conn) {
-		for {
-			f, err := s.ReadFrame()
-			if err != nil {
-				codes <- 0
-				return
-			}
-			if f.Op == proto.OpClose {
-				code, _, _ := proto.ParseClose(f.Payload)
-				s.WriteFrame(proto.OpClose, f.Payload)
-				codes <- code
-				return
-			}
-		}
-	})
-	return url, codes
-}
-
 func TestSendFromFailures(t *testing.T) {
 	boom := errors.New("boom")
 	for _, tc := range []struct {
@@ -74,7 +49,7 @@ func TestSendFromFailures(t *testing.T) {
 		{"text ends mid-character", TextFrame, strings.NewReader(strings.Repeat("a", 100<<10) + "\xe2\x82"), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			url, codes := closeCodeServer(t)
+			url, codes := scriptServer(t, nil)
 			c := dial(t, url)
 			if err := c.SendFrom(tc.kind, tc.r); err == nil {
 				t.Fatal("SendFrom succeeded")
@@ -90,9 +65,7 @@ func TestSendFromFailures(t *testing.T) {
 			if tc.started {
 				want = uint16(CloseInternalError)
 			}
-			if got := <-codes; got != want {
-				t.Fatalf("server got close %d, want %d", got, want)
-			}
+			codes.want(t, want)
 		})
 	}
 }
