@@ -23,8 +23,9 @@ type writer struct {
 	message sync.Mutex
 	mu      sync.Mutex
 	buf     []byte
-	closed  bool  // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
-	err     error // a failed write leaves the stream unusable
+	key     [4]byte // the masking key being drawn
+	closed  bool    // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
+	err     error   // a failed write leaves the stream unusable
 }
 
 var errWriteAfterClose = errors.New("ws: close frame already sent")
@@ -87,7 +88,10 @@ func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
 	// Each key must be unpredictable to the application (RFC 6455
 	// sections 5.3 and 10.3). crypto/rand costs about 30 ns here (the
 	// kernel's getrandom through the vDSO): nothing beside a write.
-	rand.Read(h.Key[:])
+	// Read into the writer, which lives on the heap anyway: a slice of a
+	// local would move it there, one allocation per frame.
+	rand.Read(w.key[:])
+	h.Key = w.key
 	if need := min(proto.MaxHeaderSize+len(p), maxWriteChunk); cap(w.buf) < need {
 		w.buf = make([]byte, 0, need)
 	}
