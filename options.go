@@ -93,11 +93,11 @@ func DeliverTo(ch chan Event) Option { return func(c *config) { c.events = ch } 
 // MaxMessageSize bounds a received message's payload, fragments joined
 // (default 32 MiB). A larger message is refused before it is buffered,
 // with close code 1009. Zero or less means no limit.
-func MaxMessageSize(n int64) Option { return func(c *config) { c.maxMessage = max(n, 0) } }
+func MaxMessageSize(n int64) Option { return func(c *config) { c.maxMessage = n } }
 
 // MaxFrameSize bounds a received frame's payload (default 32 MiB), with
 // close code 1009 for a larger one. Zero or less means no limit.
-func MaxFrameSize(n int64) Option { return func(c *config) { c.maxFrame = max(n, 0) } }
+func MaxFrameSize(n int64) Option { return func(c *config) { c.maxFrame = n } }
 
 // ReportControl sets whether pings and pongs received are reported by
 // Recv and Events (default true, as in hackney). Pings are answered with

@@ -25,7 +25,7 @@ type Reader struct {
 	// (section 5.1); a client's Reader refuses them.
 	Server bool
 	// MaxFrame and MaxMessage bound a frame's payload and a message's
-	// total payload; zero means no limit.
+	// total payload; zero or less means no limit.
 	MaxFrame, MaxMessage int64
 
 	err *Violation
@@ -167,7 +167,7 @@ func (r *Reader) start(h Header) *Violation {
 			// payload comes.
 			if h.Fin {
 				size := h.Length
-				if r.MaxFrame == 0 && r.MaxMessage == 0 {
+				if r.MaxFrame <= 0 && r.MaxMessage <= 0 {
 					size = min(size, unboundedPrealloc)
 				}
 				r.msg = make([]byte, 0, size)
