@@ -94,8 +94,13 @@ func TestReaderDirectPayload(t *testing.T) {
 // Reader reserve more than it would for Next: without limits, room grows
 // with what has arrived.
 func TestPayloadBufferBounded(t *testing.T) {
-	var r Reader
-	in := encode(false, header(true, OpBinary, 1<<40))
+	for _, r := range []*Reader{{}, {MaxFrame: -1, MaxMessage: -1}} {
+		payloadBufferBounded(t, r)
+	}
+}
+
+func payloadBufferBounded(t *testing.T, r *Reader) {
+	in := encode(false, header(true, OpBinary, 1<<62))
 	if n, _, _, err := r.Next(in); n != len(in) || err != nil {
 		t.Fatalf("Next = %d, %v", n, err)
 	}
