@@ -23,6 +23,7 @@ type config struct {
 	events         chan Event
 	maxMessage     int64
 	maxFrame       int64
+	fragment       int
 	hideControl    bool
 }
 
@@ -103,3 +104,11 @@ func MaxFrameSize(n int64) Option { return func(c *config) { c.maxFrame = n } }
 // Recv and Events (default true, as in hackney). Pings are answered with
 // a pong either way.
 func ReportControl(report bool) Option { return func(c *config) { c.hideControl = !report } }
+
+// FragmentSize makes Send split a text or binary message whose payload is
+// larger than n bytes into fragments of n bytes (RFC 6455 section 5.4), so
+// that a server with a small frame limit still takes it, and pongs and the
+// close frame can go between fragments. Text may be split inside a UTF-8
+// sequence: the peer validates the message, not each fragment. Zero or
+// less (the default) sends every message as one frame.
+func FragmentSize(n int) Option { return func(c *config) { c.fragment = n } }

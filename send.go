@@ -49,11 +49,19 @@ func (c *Conn) Send(f Frame) error {
 	default:
 		return fmt.Errorf("ws: cannot send frame kind %d", f.Kind)
 	}
-	if !f.Kind.control() {
-		c.w.message.Lock()
-		defer c.w.message.Unlock()
+	if f.Kind.control() {
+		return c.sendError(c.w.write(proto.Opcode(f.Kind), true, f.Payload))
 	}
-	return c.sendError(c.w.write(proto.Opcode(f.Kind), true, f.Payload))
+	c.w.message.Lock()
+	defer c.w.message.Unlock()
+	op, p := proto.Opcode(f.Kind), f.Payload
+	for n := c.cfg.fragment; n > 0 && len(p) > n; p = p[n:] {
+		if err := c.w.write(op, false, p[:n]); err != nil {
+			return c.sendError(err)
+		}
+		op = proto.OpContinuation
+	}
+	return c.sendError(c.w.write(op, true, p))
 }
 
 // sendError explains a failed write: once the connection is closed or

@@ -235,3 +235,46 @@ func TestCloseWithoutStatus(t *testing.T) {
 	}
 	codes.want(t, 1005) // an empty close frame
 }
+
+// TestFragmentSize checks the frames FragmentSize makes on the wire: full
+// fragments of n bytes, the rest in the last, FIN only there, and control
+// frames and messages of n bytes or less left whole.
+func TestFragmentSize(t *testing.T) {
+	type frame struct {
+		b0 byte
+		p  string
+	}
+	sends := []Frame{Text("añ€😀"), Binary([]byte("01234567")), Binary([]byte("0123")), Text(""), Ping([]byte("0123456789"))}
+	want := []frame{
+		{0x01, "a\xc3\xb1\xe2"}, {0x00, "\x82\xac\xf0\x9f"}, {0x80, "\x98\x80"},
+		{0x02, "0123"}, {0x80, "4567"},
+		{0x82, "0123"},
+		{0x81, ""},
+		{0x89, "0123456789"},
+	}
+	verdict := make(chan error, 1)
+	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+		nc := sc.NetConn()
+		nc.SetReadDeadline(time.Now().Add(testTimeout))
+		for i, w := range want {
+			f, err := readClientFrame(nc)
+			if err != nil {
+				verdict <- fmt.Errorf("frame %d: %w", i, err)
+				return
+			}
+			if f.b0 != w.b0 || string(f.payload) != w.p {
+				verdict <- fmt.Errorf("frame %d: %#x %q, want %#x %q", i, f.b0, f.payload, w.b0, w.p)
+				return
+			}
+		}
+		verdict <- nil
+	})
+	c := dial(t, url, FragmentSize(4))
+	for _, f := range sends {
+		if err := c.Send(f); err != nil {
+			wantVerdict(t, verdict)
+			t.Fatalf("Send(%v): %v", f, err)
+		}
+	}
+	wantVerdict(t, verdict)
+}
