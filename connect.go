@@ -88,14 +88,17 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 		}
 	}
 	for _, p := range cfg.protocols {
-		if p == "" || strings.ContainsAny(p, ", \t\r\n") {
-			return nil, fmt.Errorf("ws: invalid subprotocol %q", p)
+		if !proto.IsToken(p) {
+			return nil, fmt.Errorf("ws: invalid subprotocol %q: not an HTTP token", p)
 		}
 	}
 	for name, values := range cfg.header {
+		if !proto.IsToken(name) {
+			return nil, fmt.Errorf("ws: invalid header name %q: not an HTTP token", name)
+		}
 		for _, v := range values {
-			if strings.ContainsAny(name, ": \t\r\n") || strings.ContainsAny(v, "\r\n") {
-				return nil, fmt.Errorf("ws: invalid header %q: %q", name, v)
+			if !proto.ValidFieldValue(v) {
+				return nil, fmt.Errorf("ws: invalid value of header %s: %q holds a control character", name, v)
 			}
 		}
 	}
@@ -108,8 +111,11 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 		Protocols: cfg.protocols,
 		Header:    cfg.header.Clone(),
 	}
-	if h := req.Header.Get("Host"); h != "" {
-		req.Host = h
+	if hosts, ok := req.Header["Host"]; ok {
+		if len(hosts) != 1 || strings.Trim(hosts[0], " \t") == "" {
+			return nil, fmt.Errorf("ws: Header(\"Host\") given %d times or empty: a request has one Host", len(hosts))
+		}
+		req.Host = hosts[0]
 		req.Header.Del("Host")
 	}
 	if t.basicAuth != "" && req.Header.Get("Authorization") == "" {

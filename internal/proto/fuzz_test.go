@@ -142,3 +142,33 @@ func FuzzUTF8(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseClose checks ParseClose against the rules of RFC 6455 section
+// 5.5.1 and 7.4 stated independently: a payload is accepted exactly when
+// it is empty, or a sendable code and a valid UTF-8 reason; what it accepts
+// AppendClose writes back byte for byte.
+func FuzzParseClose(f *testing.F) {
+	for _, p := range []string{"", "\x03", "\x03\xe8", "\x03\xe8bye", "\x03\xed", "\x0b\xb8\xff", "\x13\x88", "\x03\xe9\xed\xa0\x80"} {
+		f.Add([]byte(p))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		code, reason, v := ParseClose(p)
+		valid := len(p) == 0 || len(p) >= 2 && ValidWireCode(uint16(p[0])<<8|uint16(p[1])) && utf8.Valid(p[2:])
+		if (v == nil) != valid {
+			t.Fatalf("ParseClose(% x): violation %v, want valid %t", p, v, valid)
+		}
+		if v != nil {
+			if v.Code != CloseProtocolError || code != 0 || reason != "" {
+				t.Fatalf("ParseClose(% x): %d %q with violation %v", p, code, reason, v)
+			}
+			return
+		}
+		if len(p) > MaxControlPayload {
+			return // the Reader refuses such a frame before its payload is parsed
+		}
+		back, err := AppendClose(nil, code, reason)
+		if err != nil || !bytes.Equal(back, p) {
+			t.Fatalf("ParseClose(% x) = %d %q, written back as % x, %v", p, code, reason, back, err)
+		}
+	})
+}

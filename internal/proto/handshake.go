@@ -141,7 +141,7 @@ func ParseResponse(b []byte) (resp *Response, n int, err error) {
 			continue // the head's final empty line
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok || len(name) == 0 || !validFieldName(name) || bareCRorNUL(value) {
+		if !ok || !IsToken(name) || bareCRorNUL(value) {
 			// Obsolete line folding (a line starting with a space) is
 			// refused too, as RFC 9112 section 5.2 allows.
 			return nil, 0, malformed("header line", line)
@@ -182,10 +182,23 @@ func trimCR(b []byte) []byte {
 // caller with a CR in it could split a header when written back out.
 func bareCRorNUL(b []byte) bool { return bytes.ContainsAny(b, "\r\x00") }
 
-// validFieldName reports whether b is an HTTP token (RFC 9110 section 5.6.2).
-func validFieldName(b []byte) bool {
-	for _, c := range b {
-		if c <= ' ' || c >= 0x7F || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+// IsToken reports whether b is an HTTP token (RFC 9110 section 5.6.2), as
+// header names and subprotocols (RFC 6455 section 4.1, item 10) must be.
+func IsToken[T string | []byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; c <= ' ' || c >= 0x7F || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// ValidFieldValue reports whether v may be sent as a header value: no
+// control character but HTAB (RFC 9110 section 5.5), so that it can
+// neither end the header nor smuggle in another.
+func ValidFieldValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7F {
 			return false
 		}
 	}
