@@ -214,7 +214,7 @@ func TestReservedHeadersRefused(t *testing.T) {
 			t.Fatalf("Header(%q): %v", name, err)
 		}
 	}
-	for _, o := range []Option{Header("X-Bad", "a\r\nInjected: yes"), Header("Bad Name", "x"), Protocols(""), Protocols("a b"), Protocols("a,b")} {
+	for _, o := range []Option{Header("X-Bad", "a\r\nInjected: yes"), Header("Bad Name", "x"), Header("X(1)", "x"), Header("X-Nul", "a\x00b"), Header("Host", " "), Protocols(""), Protocols("a b"), Protocols("a,b"), Protocols("a/b")} {
 		if c, err := Connect(testCtx(t), url, o); err == nil {
 			c.Close()
 			t.Fatal("Connect accepted an invalid header or subprotocol")
