@@ -1,174 +1,131 @@
 // Command bench compares ws with gorilla/websocket, coder/websocket,
-// gobwas/ws and lxzan/gws on the same workloads against the same server,
-// in the same run: rounds interleave the libraries in a shuffled order so
-// that drift in the machine's load touches all of them alike. It prints
-// the median time per message of each library and its ratio to ws.
+// gobwas/ws (with wsutil) and lxzan/gws, and with raw TCP as the floor,
+// on the workloads of issue 5, in the same run.
 //
-//	cd bench && go run . [-rounds 7] [-only echo]
+//	cd bench && go run . [-reps 5] [-json out.json] [-only W1,W4-1MiB] [-quick]
+//
+// One echo server, echoserver, written with the standard library only,
+// runs in its own process; every measurement runs in a fresh client
+// process (this program run again), pinned to another CPU than the
+// server's when taskset is there. The libraries take turns within each
+// repetition, and every ratio compares figures of the same repetition: on
+// a shared machine only ratios of one run mean anything.
+//
+// The client process measures its own allocations and bytes allocated
+// (runtime.MemStats), CPU time (getrusage) and read and write system calls
+// (/proc/self/io) per message, so the figures are the client's alone.
 package main
 
 import (
-	"bytes"
+	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
-	"log"
-	"math/rand/v2"
-	"net"
 	"os"
-	"runtime"
-	"slices"
+	"os/signal"
 	"strings"
-	"text/tabwriter"
 	"time"
-
-	gobwas "github.com/gobwas/ws"
 )
 
-type workload struct {
-	kind string // echo: send then receive; recv: receive only; send: send only
-	size int
-}
-
-func (w workload) String() string { return fmt.Sprintf("%s %s", w.kind, byteSize(w.size)) }
-
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%dKiB", n>>10)
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
-// opsFor sizes a sample to move about 8 MiB, with between 100 and 20000
-// messages.
-func opsFor(size int) int { return min(20000, max(100, (8<<20)/max(size, 1))) }
-
-type sample struct {
-	nsPerOp     float64
-	allocsPerOp float64
-}
-
 func main() {
-	rounds := flag.Int("rounds", 7, "samples per library and workload")
-	only := flag.String("only", "", "run only workloads whose name contains this")
+	if clientEnvSet() {
+		os.Exit(clientMain())
+	}
+	os.Exit(benchMain())
+}
+
+func benchMain() int {
+	reps := flag.Int("reps", 5, "repetitions of every measurement")
+	dur := flag.Duration("dur", time.Second, "duration of each measurement, after a calibration")
+	idleConns := flag.Int("idle", 10000, "connections held open in W6")
+	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W3,W4-1MiB,W4-16MiB,W5,W6,W7); all when empty")
+	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp); all when empty")
+	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections, unless set")
+	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
+	serverPath := flag.String("server", "", "a built echoserver binary; by default it is built from ./echoserver")
+	pin := flag.Bool("pin", true, "pin the client and the server to different CPUs with taskset, when there are two")
 	flag.Parse()
-	var workloads []workload
-	for _, kind := range []string{"echo", "recv", "send"} {
-		for _, size := range []int{16, 1 << 10, 64 << 10, 1 << 20} {
-			w := workload{kind, size}
-			if strings.Contains(w.String(), *only) {
-				workloads = append(workloads, w)
-			}
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["reps"] {
+			*reps = 1
+		}
+		if !set["dur"] {
+			*dur = 150 * time.Millisecond
+		}
+		if !set["idle"] {
+			*idleConns = 1000
 		}
 	}
-	fmt.Printf("%s %s/%s, GOMAXPROCS=%d, %d rounds; median per message, ratio = library / ws (above 1: ws is faster)\n\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), *rounds)
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	header := "workload\t"
-	for _, l := range libraries {
-		header += l.name + "\t"
+	o := options{reps: *reps, duration: *dur, idle: *idleConns, server: *serverPath, pin: *pin && canPin()}
+	var err error
+	if o.workloads, err = selectWorkloads(*only); err == nil {
+		o.libs, err = selectLibraries(*libs)
 	}
-	fmt.Fprintln(tw, header)
-	for _, w := range workloads {
-		res := run(w, *rounds)
-		line := w.String() + "\t"
-		base := median(res["ws"])
-		for _, l := range libraries {
-			m := median(res[l.name])
-			line += fmt.Sprintf("%s %.1fa x%.2f\t", dur(m.nsPerOp), m.allocsPerOp, m.nsPerOp/base.nsPerOp)
+	if err != nil || o.reps < 1 {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		flag.Usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	r := &report{Machine: describeMachine(o.pin), Command: "cd bench && go run . " + strings.Join(os.Args[1:], " "),
+		Reps: o.reps, Duration: o.duration.Seconds(), Idle: o.idle}
+	for _, l := range o.libs {
+		r.libs = append(r.libs, l.name)
+	}
+	r.Runs, err = benchmark(ctx, o, os.Stderr)
+	r.Machine.LoadAfter = loadavg()
+	summarize(r, o.workloads)
+	r.markdown(os.Stdout)
+	if *jsonPath != "" {
+		b, jerr := json.MarshalIndent(r, "", "  ")
+		if jerr == nil {
+			jerr = os.WriteFile(*jsonPath, b, 0o644)
 		}
-		fmt.Fprintln(tw, line)
-		tw.Flush()
-	}
-}
-
-func dur(ns float64) string { return time.Duration(ns).Round(10 * time.Nanosecond).String() }
-
-func median(s []sample) sample {
-	slices.SortFunc(s, func(a, b sample) int { return int(a.nsPerOp - b.nsPerOp) })
-	return s[len(s)/2]
-}
-
-// run measures one workload: a server of its kind, a connection per
-// library, then rounds of one sample per library in shuffled order.
-func run(w workload, rounds int) map[string][]sample {
-	ops := opsFor(w.size)
-	mode := serverMode{name: map[string]string{"echo": "echo", "recv": "blast", "send": "sink"}[w.kind], count: ops}
-	if w.kind == "recv" {
-		frame := gobwas.NewBinaryFrame(make([]byte, w.size))
-		var buf bytes.Buffer
-		for buf.Len() < 64<<10 || buf.Len() == 0 {
-			gobwas.WriteFrame(&buf, frame)
-			if w.size >= 64<<10 {
-				break
-			}
+		if jerr != nil {
+			fmt.Fprintln(os.Stderr, "bench:", jerr)
+			return 1
 		}
-		mode.burst = buf.Bytes()
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
 	}
-	defer ln.Close()
-	go serve(ln, mode)
-	url := "ws://" + ln.Addr().String() + "/"
-	clients := map[string]client{}
-	for _, l := range libraries {
-		c, err := l.dial(url)
-		if err != nil {
-			log.Fatalf("%s: dial: %v", l.name, err)
-		}
-		clients[l.name] = c
-		defer c.close()
-	}
-	payload := make([]byte, w.size)
-	res := map[string][]sample{}
-	order := slices.Clone(libraries)
-	for r := -1; r < rounds; r++ { // round -1 warms up
-		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, l := range order {
-			s := measure(clients[l.name], w.kind, payload, ops)
-			if r >= 0 {
-				res[l.name] = append(res[l.name], s)
-			}
-		}
-	}
-	return res
+	return 0
 }
 
-func measure(c client, kind string, payload []byte, ops int) sample {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	for range ops {
-		if kind != "recv" {
-			check(c.send(payload))
+func selectWorkloads(names string) ([]workload, error) {
+	if names == "" {
+		return workloads, nil
+	}
+	var out []workload
+	for name := range strings.SplitSeq(names, ",") {
+		w, ok := lookupWorkload(strings.TrimSpace(name))
+		if !ok {
+			return nil, fmt.Errorf("unknown workload %q", name)
 		}
-		if kind != "send" {
-			p, err := c.recv()
-			check(err)
-			if len(p) != len(payload) {
-				log.Fatalf("received %d bytes, want %d", len(p), len(payload))
-			}
-		}
+		out = append(out, w)
 	}
-	if kind == "send" {
-		_, err := c.recv() // the server's acknowledgement of the whole batch
-		check(err)
-	}
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	return sample{
-		nsPerOp:     float64(elapsed.Nanoseconds()) / float64(ops),
-		allocsPerOp: float64(after.Mallocs-before.Mallocs) / float64(ops),
-	}
+	return out, nil
 }
 
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
+// selectLibraries keeps ws first whatever the list says: the ratios are
+// ws's.
+func selectLibraries(names string) ([]library, error) {
+	if names == "" {
+		return libraries, nil
 	}
+	out := []library{libraries[0]}
+	for name := range strings.SplitSeq(names, ",") {
+		l, ok := lookupLibrary(strings.TrimSpace(name))
+		if !ok {
+			return nil, fmt.Errorf("unknown library %q", name)
+		}
+		if l.name != "ws" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }

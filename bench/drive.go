@@ -1,0 +1,259 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// measure runs workload w with library l in this process and returns what
+// it measured.
+func measure(l library, w workload, s clientSpec) (result, error) {
+	m, err := newMeter()
+	if err != nil {
+		return result{}, err
+	}
+	switch w.kind {
+	case pingPong:
+		return measurePingPong(m, l, w, s)
+	case pipelined:
+		return measurePipelined(m, l, w, s)
+	case idle:
+		return measureIdle(m, l, w, s)
+	}
+	return measureChurn(m, l, w, s)
+}
+
+// timed calibrates round (n operations per call) to last about target,
+// then measures one round of that size, after a collection so that
+// garbage of the warm-up is not collected during it.
+func timed(m *meter, round func(n int) error, warm int, target time.Duration) (n int, b, e usage, err error) {
+	if err := round(warm); err != nil { // buffers grown, code paths warm
+		return 0, b, e, err
+	}
+	start := time.Now()
+	if err := round(warm); err != nil {
+		return 0, b, e, err
+	}
+	took := max(time.Since(start), time.Microsecond)
+	n = max(warm, int(float64(warm)*float64(target)/float64(took)))
+	runtime.GC()
+	if b, err = m.begin(); err != nil {
+		return 0, b, e, err
+	}
+	err = round(n)
+	e, err2 := m.end()
+	return n, b, e, errors.Join(err, err2)
+}
+
+func dialAll(l library, w workload, addrs []string, count int) ([]conn, error) {
+	conns := make([]conn, 0, count)
+	for i := range count {
+		c, err := l.dial(dialSpec{addr: addrs[i%len(addrs)], text: w.text, size: w.size})
+		if err != nil {
+			closeAll(conns)
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	return conns, nil
+}
+
+func closeAll(conns []conn) {
+	for _, c := range conns {
+		c.close()
+	}
+}
+
+func checkEcho(got []byte, sent []byte) error {
+	if len(got) != len(sent) {
+		return fmt.Errorf("echo of %d bytes, sent %d", len(got), len(sent))
+	}
+	return nil
+}
+
+func measurePingPong(m *meter, l library, w workload, s clientSpec) (result, error) {
+	conns, err := dialAll(l, w, s.Addrs, w.conns)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeAll(conns)
+	p := w.payload()
+	hists := make([]hist, len(conns))
+	errs := make([]error, len(conns))
+	round := func(n int) error {
+		if len(conns) == 1 {
+			return pingPongRound(conns[0], p, n, &hists[0])
+		}
+		var wg sync.WaitGroup
+		for i, c := range conns {
+			wg.Go(func() { errs[i] = pingPongRound(c, p, n, &hists[i]) })
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+	n, b, e, err := timed(m, round, w.warm, s.Duration)
+	if err != nil {
+		return result{}, err
+	}
+	r := rates(b, e, int64(n*len(conns)))
+	for i := 1; i < len(hists); i++ {
+		hists[0].merge(&hists[i])
+	}
+	r.P50us = micros(hists[0].quantile(0.50))
+	r.P99us = micros(hists[0].quantile(0.99))
+	r.MBPerSec = r.PerSec * float64(w.size) / 1e6
+	return r, nil
+}
+
+// pingPongRound sends p and waits for its echo, n times, recording each
+// round trip in h.
+func pingPongRound(c conn, p []byte, n int, h *hist) error {
+	h.reset()
+	var sent time.Time
+	var err error
+	left := n
+	start := func() error {
+		sent = time.Now()
+		return c.send(p)
+	}
+	serr := c.serve(start, func(q []byte) bool {
+		now := time.Now()
+		h.add(now.Sub(sent))
+		if err = checkEcho(q, p); err != nil {
+			return false
+		}
+		if left--; left == 0 {
+			return false
+		}
+		sent = now
+		err = c.send(p)
+		return err == nil
+	})
+	return errors.Join(serr, err)
+}
+
+func measurePipelined(m *meter, l library, w workload, s clientSpec) (result, error) {
+	conns, err := dialAll(l, w, s.Addrs, 1)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeAll(conns)
+	p := w.payload()
+	n, b, e, err := timed(m, func(n int) error { return pipelineRound(conns[0], p, n) }, w.warm, s.Duration)
+	if err != nil {
+		return result{}, err
+	}
+	return rates(b, e, int64(n)), nil
+}
+
+// pipelineRound sends p n times from one goroutine while receiving the
+// echoes in another, as fast as each goes.
+func pipelineRound(c conn, p []byte, n int) error {
+	var werr, rerr error
+	wrote := make(chan struct{})
+	start := func() error {
+		go func() {
+			defer close(wrote)
+			for range n {
+				if werr = c.send(p); werr != nil {
+					return
+				}
+			}
+		}()
+		return nil
+	}
+	got := 0
+	serr := c.serve(start, func(q []byte) bool {
+		if rerr = checkEcho(q, p); rerr != nil {
+			return false
+		}
+		got++
+		return got < n
+	})
+	<-wrote
+	return errors.Join(serr, rerr, werr)
+}
+
+func measureChurn(m *meter, l library, w workload, s clientSpec) (result, error) {
+	next := 0
+	round := func(n int) error {
+		for range n {
+			c, err := l.dial(dialSpec{addr: s.Addrs[next%len(s.Addrs)], text: w.text, size: w.size})
+			if err != nil {
+				return err
+			}
+			next++
+			if err := c.close(); err != nil {
+				return fmt.Errorf("close: %w", err)
+			}
+		}
+		return nil
+	}
+	n, b, e, err := timed(m, round, w.warm, s.Duration)
+	if err != nil {
+		return result{}, err
+	}
+	return rates(b, e, int64(n)), nil
+}
+
+// measureIdle opens s.Idle connections, each made responsive the
+// library's way, and measures what they hold once they have settled.
+func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) {
+	b, err := m.settled()
+	if err != nil {
+		return result{}, err
+	}
+	conns := make([]conn, s.Idle)
+	errs := make([]error, 16)
+	var wg sync.WaitGroup
+	for d := range errs { // dialers in parallel: the server answers on another CPU
+		wg.Go(func() {
+			for i := d; i < len(conns) && errs[d] == nil; i += len(errs) {
+				conns[i], errs[d] = l.dial(dialSpec{addr: s.Addrs[i%len(s.Addrs)], text: w.text, size: w.size})
+				if errs[d] == nil {
+					conns[i].idle()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return result{}, err
+	}
+	opened := time.Now()
+	time.Sleep(200 * time.Millisecond) // for every reader goroutine to block
+	e, err := m.settled()
+	if err != nil {
+		return result{}, err
+	}
+	r := rates(b, e, int64(len(conns)))
+	r.Seconds = opened.Sub(b.wall).Seconds()
+	r.PerSec = float64(len(conns)) / r.Seconds
+	n := float64(len(conns))
+	r.RSS = float64(int64(e.rss)-int64(b.rss)) / n
+	r.HeapStack = float64(int64(e.heapAndStack)-int64(b.heapAndStack)) / n
+	r.Goroutines = float64(e.goroutines-b.goroutines) / n
+	runtime.KeepAlive(conns)
+	return r, nil
+}
+
+// rates turns the usage between b and e into figures per operation.
+func rates(b, e usage, ops int64) result {
+	n := float64(ops)
+	secs := e.wall.Sub(b.wall).Seconds()
+	return result{
+		Ops:     ops,
+		Seconds: secs,
+		PerSec:  n / secs,
+		Allocs:  float64(e.mallocs-b.mallocs) / n,
+		Bytes:   float64(e.allocBytes-b.allocBytes) / n,
+		CPUus:   micros(e.cpu-b.cpu) / n,
+		Reads:   float64(e.reads-b.reads) / n,
+		Writes:  float64(e.writes-b.writes) / n,
+	}
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+)
+
+const (
+	// maxMessage bounds a message, fragments joined; the largest the
+	// benchmark sends is 16 MiB.
+	maxMessage = 64 << 20
+	// headroom is kept in front of a message for the largest header of an
+	// unmasked frame, so that the echo goes out in one write.
+	headroom = 10
+	// readBuffer is small because ten thousand idle connections each
+	// hold one; payloads larger than it are read past it, straight into
+	// the message.
+	readBuffer = 4 << 10
+)
+
+// Opcodes of RFC 6455 section 5.2.
+const (
+	opContinuation = 0x0
+	opText         = 0x1
+	opBinary       = 0x2
+	opClose        = 0x8
+	opPing         = 0x9
+	opPong         = 0xA
+)
+
+var errProtocol = errors.New("protocol error")
+
+// serveWebSocket upgrades nc and echoes every message, joined into one
+// unfragmented frame, once it has arrived whole: echoing fragments as they
+// come would deadlock a client that writes a large message before it
+// reads. Pings are answered, a close is echoed and then the server closes
+// the TCP connection first (RFC 6455 section 7.1.1), so the TIME_WAIT
+// state stays here.
+func serveWebSocket(nc net.Conn) {
+	defer nc.Close()
+	br := bufio.NewReaderSize(nc, readBuffer)
+	if upgrade(br, nc) != nil {
+		return
+	}
+	if err := echo(br, nc); errors.Is(err, errProtocol) {
+		nc.Write([]byte{0x80 | opClose, 2, 0x03, 0xEA}) // 1002
+	}
+}
+
+type frameHeader struct {
+	fin    bool
+	opcode byte
+	length int
+	mask   [4]byte
+}
+
+func echo(br *bufio.Reader, w io.Writer) error {
+	var msg []byte // headroom, then the message being joined
+	var ctl [2 + 125]byte
+	var inMessage bool
+	var opcode byte
+	n := 0
+	for {
+		h, err := readHeader(br)
+		if err != nil {
+			return err
+		}
+		if h.opcode >= opClose {
+			if !h.fin || h.length > 125 {
+				return errProtocol
+			}
+			p := ctl[2 : 2+h.length]
+			if _, err := io.ReadFull(br, p); err != nil {
+				return err
+			}
+			switch h.opcode {
+			case opPing:
+				unmask(p, h.mask)
+				ctl[0], ctl[1] = 0x80|opPong, byte(h.length)
+				if _, err := w.Write(ctl[:2+h.length]); err != nil {
+					return err
+				}
+			case opClose:
+				code := min(h.length, 2) // echo the status code, not the reason
+				unmask(p[:code], h.mask)
+				ctl[0], ctl[1] = 0x80|opClose, byte(code)
+				w.Write(ctl[:2+code])
+				return nil
+			case opPong:
+			default:
+				return errProtocol
+			}
+			continue
+		}
+		switch h.opcode {
+		case opContinuation:
+			if !inMessage {
+				return errProtocol
+			}
+		case opText, opBinary:
+			if inMessage {
+				return errProtocol
+			}
+			inMessage, opcode, n = true, h.opcode, 0
+		default:
+			return errProtocol
+		}
+		if n+h.length > maxMessage {
+			return errProtocol
+		}
+		if need := headroom + n + h.length; need > cap(msg) {
+			grown := make([]byte, max(need, 2*cap(msg)))
+			copy(grown[:headroom+n], msg) // the frames joined so far
+			msg = grown
+		}
+		p := msg[headroom+n : headroom+n+h.length]
+		if _, err := io.ReadFull(br, p); err != nil {
+			return err
+		}
+		unmask(p, h.mask)
+		n += h.length
+		if h.fin {
+			inMessage = false
+			start := putHeader(msg[:headroom], opcode, n)
+			if _, err := w.Write(msg[start : headroom+n]); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// readHeader reads a client frame's header; client frames must be masked
+// (RFC 6455 section 5.1).
+func readHeader(br *bufio.Reader) (frameHeader, error) {
+	var b [8]byte
+	var h frameHeader
+	if _, err := io.ReadFull(br, b[:2]); err != nil {
+		return h, err
+	}
+	if b[0]&0x70 != 0 || b[1]&0x80 == 0 {
+		return h, errProtocol // no extension was agreed; unmasked
+	}
+	h.fin, h.opcode = b[0]&0x80 != 0, b[0]&0x0F
+	switch l := int(b[1] & 0x7F); l {
+	case 126:
+		if _, err := io.ReadFull(br, b[:2]); err != nil {
+			return h, err
+		}
+		h.length = int(binary.BigEndian.Uint16(b[:2]))
+	case 127:
+		if _, err := io.ReadFull(br, b[:8]); err != nil {
+			return h, err
+		}
+		l := binary.BigEndian.Uint64(b[:8])
+		if l > maxMessage {
+			return h, errProtocol
+		}
+		h.length = int(l)
+	default:
+		h.length = l
+	}
+	_, err := io.ReadFull(br, h.mask[:])
+	return h, err
+}
+
+// putHeader writes the header of an unmasked final frame of n bytes at
+// the end of head and returns where it starts.
+func putHeader(head []byte, opcode byte, n int) int {
+	end := len(head)
+	switch {
+	case n < 126:
+		head[end-2], head[end-1] = 0x80|opcode, byte(n)
+		return end - 2
+	case n <= 0xFFFF:
+		binary.BigEndian.PutUint16(head[end-2:], uint16(n))
+		head[end-4], head[end-3] = 0x80|opcode, 126
+		return end - 4
+	}
+	binary.BigEndian.PutUint64(head[end-8:], uint64(n))
+	head[end-10], head[end-9] = 0x80|opcode, 127
+	return end - 10
+}
+
+// unmask XORs p with the masking key (RFC 6455 section 5.3), eight bytes
+// at a time, so that the server keeps up with 16 MiB messages.
+func unmask(p []byte, key [4]byte) {
+	k := uint64(binary.LittleEndian.Uint32(key[:]))
+	k |= k << 32
+	for len(p) >= 8 {
+		binary.LittleEndian.PutUint64(p, binary.LittleEndian.Uint64(p)^k)
+		p = p[8:]
+	}
+	for i := range p {
+		p[i] ^= key[i&3]
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+// conn is one client connection of a library under test, used the way
+// the library's documentation recommends for speed. A conn sends
+// messages of one kind, text or binary, fixed when it is dialed.
+type conn interface {
+	// send writes one message.
+	send(p []byte) error
+	// serve calls start once the connection is ready to deliver
+	// messages to h, then passes each message received to h until h
+	// returns false. p is valid only during the call: libraries that
+	// reuse their buffers are not made to copy.
+	serve(start func() error, h func(p []byte) bool) error
+	// idle keeps the connection responsive while it waits for nothing:
+	// a ping would be answered and a close noticed. Libraries without a
+	// goroutine of their own need one reading the connection.
+	idle()
+	// close runs the library's closing handshake and releases the
+	// connection.
+	close() error
+}
+
+// dialSpec says what to connect to and what will be sent.
+type dialSpec struct {
+	addr string // host:port
+	text bool   // text messages, else binary
+	size int    // size of every message (the TCP baseline announces it)
+}
+
+func (d dialSpec) url() string { return "ws://" + d.addr + "/" }
+
+type library struct {
+	name string
+	dial func(dialSpec) (conn, error)
+}
+
+// baseline is the name of the raw TCP client, the floor of every figure.
+const baseline = "tcp"
+
+// libraries are measured in this order in the first repetition, rotated
+// by one in each next one. ws comes first: every ratio is ws's figure
+// divided by another's.
+var libraries = []library{
+	{"ws", dialWS},
+	{"gorilla", dialGorilla},
+	{"coder", dialCoder},
+	{"gobwas", dialGobwas},
+	{"gws", dialGws},
+	{baseline, dialTCP},
+}
+
+// readLimit is given to the libraries whose default limit on a received
+// message is below the benchmark's largest message (16 MiB).
+const readLimit = 64 << 20
+
+func lookupLibrary(name string) (library, bool) {
+	for _, l := range libraries {
+		if l.name == name {
+			return l, true
+		}
+	}
+	return library{}, false
+}
+
+// serveLoop is serve for the libraries read by calling them: messages are
+// read in the goroutine that called serve.
+func serveLoop(start func() error, h func([]byte) bool, recv func() ([]byte, error)) error {
+	if start != nil {
+		if err := start(); err != nil {
+			return err
+		}
+	}
+	for {
+		p, err := recv()
+		if err != nil {
+			return err
+		}
+		if !h(p) {
+			return nil
+		}
+	}
+}
+
+// discard is the handler of an idle connection.
+func discard([]byte) bool { return true }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The CPUs of the two processes when they are pinned: the server on one,
+// the measured client on the other.
+const (
+	clientCPU = "0"
+	serverCPU = "1"
+)
+
+type options struct {
+	reps      int
+	duration  time.Duration // of each measurement, after calibration
+	idle      int           // connections of W6
+	workloads []workload
+	libs      []library
+	server    string // a built echoserver; built from source when empty
+	pin       bool
+}
+
+// run is one measurement: one library, one workload, one repetition.
+type run struct {
+	Rep      int    `json:"rep"`
+	Workload string `json:"workload"`
+	Lib      string `json:"lib"`
+	Result   result `json:"result"`
+}
+
+// canPin says whether the processes can be pinned to CPUs of their own.
+func canPin() bool {
+	_, err := exec.LookPath("taskset")
+	return err == nil && runtime.NumCPU() >= 2
+}
+
+// command runs name, pinned to cpu when pin is set.
+func command(ctx context.Context, pin bool, cpu, name string) *exec.Cmd {
+	if pin {
+		return exec.CommandContext(ctx, "taskset", "-c", cpu, name)
+	}
+	return exec.CommandContext(ctx, name)
+}
+
+// benchmark starts the echo server, then measures every workload with
+// every library in a fresh client process, o.reps times. Within a
+// repetition the libraries take turns workload by workload, in an order
+// rotated by one each repetition, so that a change in the machine's load
+// touches them alike. A failed measurement is reported and kept.
+func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error) {
+	srv, err := startServer(ctx, o.server, o.pin)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	var runs []run
+	for rep := range o.reps {
+		order := slices.Concat(o.libs[rep%len(o.libs):], o.libs[:rep%len(o.libs)])
+		for _, w := range o.workloads {
+			for _, l := range order {
+				addrs := srv.addrs.WS
+				if l.name == baseline {
+					addrs = srv.addrs.Raw
+				}
+				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: o.idle}, o.pin)
+				if err != nil {
+					r.Err = err.Error()
+				}
+				runs = append(runs, run{rep, w.Name, l.name, r})
+				if r.Err != "" {
+					fmt.Fprintf(progress, "rep %d %-8s %-7s FAILED: %s\n", rep+1, w.Name, l.name, r.Err)
+				} else {
+					fmt.Fprintf(progress, "rep %d %-8s %-7s %s %s\n", rep+1, w.Name, l.name, num(w.main.get(r)), w.main.Label)
+				}
+				if ctx.Err() != nil {
+					return runs, ctx.Err()
+				}
+			}
+		}
+	}
+	return runs, nil
+}
+
+// runClient runs one measurement in a new process: this program again,
+// told by clientEnv to be a client.
+func runClient(ctx context.Context, s clientSpec, pin bool) (result, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	spec, err := json.Marshal(s)
+	if err != nil {
+		return result{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute+20*s.Duration)
+	defer cancel()
+	cmd := command(ctx, pin, clientCPU, exe)
+	cmd.Env = append(os.Environ(), clientEnv+"="+string(spec))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var r result
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("client %s %s: %w: %s", s.Lib, s.Workload, errors.Join(runErr, err), lastLines(stderr.String(), 5))
+	}
+	if r.Err != "" {
+		return r, errors.New(r.Err)
+	}
+	return r, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// server is the echo server's process.
+type server struct {
+	cmd   *exec.Cmd
+	stdin io.Closer // closing it ends the server
+	tmp   string
+	addrs struct{ WS, Raw []string }
+}
+
+// startServer starts the echo server from path, or builds it first when
+// path is empty, and waits for its addresses.
+func startServer(ctx context.Context, path string, pin bool) (*server, error) {
+	s := &server{}
+	if path == "" {
+		tmp, err := os.MkdirTemp("", "wsbench")
+		if err != nil {
+			return nil, err
+		}
+		s.tmp = tmp
+		path = filepath.Join(tmp, "echoserver")
+		build := exec.CommandContext(ctx, "go", "build", "-o", path, "github.com/hackney-go/ws/bench/echoserver")
+		if out, err := build.CombinedOutput(); err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("building the echo server (run in bench/, or give -server): %w\n%s", err, out)
+		}
+	}
+	s.cmd = command(context.Background(), pin, serverCPU, path)
+	s.cmd.Stderr = os.Stderr
+	stdin, err := s.cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	s.stdin = stdin
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		s.stop()
+		return nil, err
+	}
+	if err := json.NewDecoder(stdout).Decode(&s.addrs); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("echo server: %w", err)
+	}
+	return s, nil
+}
+
+func (s *server) stop() {
+	s.stdin.Close()
+	if s.cmd.Process != nil {
+		done := make(chan struct{})
+		go func() {
+			s.cmd.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			s.cmd.Process.Kill()
+			<-done
+		}
+	}
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
+}

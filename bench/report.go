@@ -1,0 +1,296 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// machine describes where a report was measured.
+type machine struct {
+	CPUs       int    `json:"nproc"`
+	Model      string `json:"cpu_model"`
+	Go         string `json:"go"`
+	Kernel     string `json:"kernel"`
+	Pinned     bool   `json:"pinned"` // client and server each on a CPU of its own
+	LoadBefore string `json:"loadavg_before"`
+	LoadAfter  string `json:"loadavg_after"`
+}
+
+func describeMachine(pinned bool) machine {
+	m := machine{CPUs: runtime.NumCPU(), Go: runtime.Version(), Pinned: pinned, LoadBefore: loadavg()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if name, value, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
+				m.Model = strings.TrimSpace(value)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	return m
+}
+
+// loadavg returns the first three fields of /proc/loadavg: the machine is
+// shared, and the load says how much.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+type report struct {
+	Machine  machine   `json:"machine"`
+	Command  string    `json:"command"`
+	Reps     int       `json:"reps"`
+	Duration float64   `json:"duration_sec"` // of each measurement
+	Idle     int       `json:"idle_conns"`
+	Runs     []run     `json:"runs"`
+	Summary  []summary `json:"summary"`
+	libs     []string
+}
+
+// summary is one workload's figures over the repetitions. A ratio is ws's
+// figure divided by the other's in the same repetition, its median over
+// the repetitions: only figures of the same moment are compared.
+type summary struct {
+	Workload string                        `json:"workload"`
+	Title    string                        `json:"title"`
+	Metric   string                        `json:"metric"`  // the main one, of Ratio and VsBest
+	Medians  map[string]map[string]float64 `json:"medians"` // library, metric key
+	Failed   map[string]int                `json:"failed,omitempty"`
+	Ratio    map[string]float64            `json:"ratio"`                      // ws ÷ library, main metric
+	CPURatio map[string]float64            `json:"cpu_ratio,omitempty"`        // ws ÷ library, CPU per operation
+	VsBest   float64                       `json:"vs_best_peer"`               // ws ÷ the best peer, main metric
+	CPUBest  float64                       `json:"cpu_vs_best_peer,omitempty"` // ws ÷ the best peer, CPU
+	w        workload
+}
+
+func summarize(r *report, ws []workload) {
+	for _, w := range ws {
+		byLib := map[string]map[int]result{}
+		s := summary{Workload: w.Name, Title: w.Title, Metric: w.main.Key, w: w,
+			Medians: map[string]map[string]float64{}, Failed: map[string]int{}, Ratio: map[string]float64{}, CPURatio: map[string]float64{}}
+		for _, run := range r.Runs {
+			if run.Workload != w.Name {
+				continue
+			}
+			if run.Result.Err != "" {
+				s.Failed[run.Lib]++
+				continue
+			}
+			if byLib[run.Lib] == nil {
+				byLib[run.Lib] = map[int]result{}
+			}
+			byLib[run.Lib][run.Rep] = run.Result
+		}
+		for lib, reps := range byLib {
+			s.Medians[lib] = map[string]float64{}
+			for _, m := range w.cols {
+				var v []float64
+				for _, res := range reps {
+					v = append(v, m.get(res))
+				}
+				s.Medians[lib][m.Key] = median(v)
+			}
+		}
+		for _, lib := range r.libs {
+			if lib == "ws" {
+				continue
+			}
+			s.Ratio[lib] = ratio(byLib["ws"], byLib[lib], w.main)
+			if w.kind != idle {
+				s.CPURatio[lib] = ratio(byLib["ws"], byLib[lib], mCPU)
+			}
+		}
+		s.VsBest = vsBestPeer(byLib, r.libs, w.main)
+		if w.kind != idle {
+			s.CPUBest = vsBestPeer(byLib, r.libs, mCPU)
+		}
+		r.Summary = append(r.Summary, s)
+	}
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(v)
+	if len(v)%2 == 0 {
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return v[len(v)/2]
+}
+
+// ratio is the median over repetitions of a's figure divided by b's.
+func ratio(a, b map[int]result, m metric) float64 {
+	var v []float64
+	for rep, ra := range a {
+		if rb, ok := b[rep]; ok {
+			v = append(v, m.get(ra)/m.get(rb))
+		}
+	}
+	return median(v)
+}
+
+// vsBestPeer is the median over repetitions of ws's figure divided by the
+// best of the other WebSocket libraries' in the same repetition.
+func vsBestPeer(byLib map[string]map[int]result, libs []string, m metric) float64 {
+	var v []float64
+	for rep, ws := range byLib["ws"] {
+		best, found := 0.0, false
+		for _, lib := range libs {
+			r, ok := byLib[lib][rep]
+			if lib == "ws" || lib == baseline || !ok {
+				continue
+			}
+			if f := m.get(r); !found || (m.Higher && f > best) || (!m.Higher && f < best) {
+				best, found = f, true
+			}
+		}
+		if found {
+			v = append(v, m.get(ws)/best)
+		}
+	}
+	return median(v)
+}
+
+// num prints a figure with three significant digits or so.
+func num(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case a >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case a >= 1e4:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	case a >= 100 || v == 0:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case a >= 0.01:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.4f", v)
+}
+
+func ratioText(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func cell(s summary, lib string, m metric) string {
+	med, ok := s.Medians[lib]
+	if !ok {
+		if s.Failed[lib] > 0 {
+			return "failed"
+		}
+		return ""
+	}
+	out := num(med[m.Key])
+	if s.Failed[lib] > 0 {
+		out += fmt.Sprintf(" (%d failed)", s.Failed[lib])
+	}
+	return out
+}
+
+func (r *report) markdown(w io.Writer) {
+	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s, Linux %s; client and server %s; load average %s before, %s after.\n\n",
+		r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Kernel,
+		map[bool]string{true: "pinned to CPUs of their own with taskset", false: "not pinned"}[r.Machine.Pinned],
+		r.Machine.LoadBefore, r.Machine.LoadAfter)
+	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6.\n\n", r.Command, r.Reps, r.Duration, r.Idle)
+	fmt.Fprintf(w, "Medians over the repetitions; in parentheses ws ÷ that library, the median of the ratios of each repetition.\n")
+	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory below 1 means ws holds less.\n\n")
+	fmt.Fprintf(w, "| workload | metric |")
+	for _, lib := range r.libs {
+		fmt.Fprintf(w, " %s |", lib)
+	}
+	fmt.Fprintf(w, " ws ÷ best peer |\n|---|---|%s---:|\n", strings.Repeat("---:|", len(r.libs)))
+	for _, s := range r.Summary {
+		fmt.Fprintf(w, "| %s %s | %s |", s.Workload, s.Title, s.w.main.Label)
+		for _, lib := range r.libs {
+			c := cell(s, lib, s.w.main)
+			if lib != "ws" && c != "" && c != "failed" {
+				c += " (" + ratioText(s.Ratio[lib]) + ")"
+			}
+			fmt.Fprintf(w, " %s |", c)
+		}
+		fmt.Fprintf(w, " %s |\n", ratioText(s.VsBest))
+	}
+	r.targets(w)
+	for _, s := range r.Summary {
+		fmt.Fprintf(w, "\n#### %s: %s\n\n| library |", s.Workload, s.Title)
+		for _, m := range s.w.cols {
+			fmt.Fprintf(w, " %s |", m.Label)
+		}
+		fmt.Fprintf(w, " ws ÷ lib, %s |", s.w.main.Label)
+		if s.w.kind != idle {
+			fmt.Fprintf(w, " ws ÷ lib, CPU |")
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(s.w.cols)+1+map[bool]int{true: 1}[s.w.kind != idle]))
+		for _, lib := range r.libs {
+			fmt.Fprintf(w, "| %s |", lib)
+			for _, m := range s.w.cols {
+				fmt.Fprintf(w, " %s |", cell(s, lib, m))
+			}
+			if lib == "ws" {
+				fmt.Fprintf(w, " |")
+				if s.w.kind != idle {
+					fmt.Fprintf(w, " |")
+				}
+			} else {
+				fmt.Fprintf(w, " %s |", ratioText(s.Ratio[lib]))
+				if s.w.kind != idle {
+					fmt.Fprintf(w, " %s |", ratioText(s.CPURatio[lib]))
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// targets checks ws against the targets of issue 5.
+func (r *report) targets(w io.Writer) {
+	type check struct {
+		what, figure string
+		met          bool
+	}
+	var checks []check
+	for _, s := range r.Summary {
+		ws := s.Medians["ws"]
+		if ws == nil {
+			continue
+		}
+		switch s.Workload {
+		case "W1", "W2", "W3":
+			checks = append(checks,
+				check{s.Workload + ": 0 allocations per message", num(ws[mAllocs.Key]) + " allocs/msg", ws[mAllocs.Key] < 0.01},
+				check{s.Workload + ": client CPU per message ≤ best peer", ratioText(s.CPUBest) + "× best peer", s.CPUBest <= 1},
+				check{s.Workload + ": messages/s ≥ best peer", ratioText(s.VsBest) + "× best peer", s.VsBest >= 1})
+		case "W4-1MiB", "W4-16MiB":
+			checks = append(checks, check{s.Workload + ": MB/s ≥ 1.3× best peer", ratioText(s.VsBest) + "× best peer", s.VsBest >= 1.3})
+		case "W6":
+			checks = append(checks, check{"W6: RSS per connection ≤ 0.75× best peer", ratioText(s.VsBest) + "× best peer", s.VsBest <= 0.75})
+		}
+	}
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n#### Targets of issue 5\n\n| target | ws | met |\n|---|---:|---|\n")
+	for _, c := range checks {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", c.what, c.figure, map[bool]string{true: "yes", false: "**no**"}[c.met])
+	}
+}

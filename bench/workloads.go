@@ -1,0 +1,83 @@
+package main
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+type kind int
+
+const (
+	pingPong  kind = iota // send a message, wait for its echo, again
+	pipelined             // a writer and a reader on one connection at once
+	idle                  // connections held open, doing nothing
+	churn                 // connect, upgrade, close, again
+)
+
+type workload struct {
+	Name  string // as -only takes it
+	Title string
+	kind  kind
+	size  int  // payload of every message
+	text  bool // text messages, else binary
+	conns int  // connections at once, for pingPong
+	warm  int  // operations per connection of a calibration round
+	main  metric
+	cols  []metric // the columns of its detailed table
+}
+
+var (
+	messageCols = []metric{mRate, mP50, mP99, mAllocs, mBytes, mCPU, mReads, mWrites}
+	streamCols  = []metric{mRate, mAllocs, mBytes, mCPU, mReads, mWrites}
+	bulkCols    = []metric{mMBps, mP50, mP99, mAllocs, mBytes, mCPU, mReads, mWrites}
+	idleCols    = []metric{mRSS, mHeapStack, mGoroutines, mConnAllocs}
+	churnCols   = []metric{mConnRate, mConnAllocs, mConnBytes, mConnCPU, mConnReads, mConnWrites}
+)
+
+// workloads are those of issue 5, in its order; W4 is two, one per size.
+var workloads = []workload{
+	{"W1", "ping-pong, 16 B text, one connection", pingPong, 16, true, 1, 2000, mRate, messageCols},
+	{"W2", "pipelined writer and reader, 64 B binary, one connection", pipelined, 64, false, 1, 20000, mRate, streamCols},
+	{"W3", "pipelined writer and reader, 1 KiB UTF-8 text, one connection", pipelined, 1 << 10, true, 1, 10000, mRate, streamCols},
+	{"W4-1MiB", "echo of 1 MiB binary messages", pingPong, 1 << 20, false, 1, 16, mMBps, bulkCols},
+	{"W4-16MiB", "echo of 16 MiB binary messages", pingPong, 16 << 20, false, 1, 2, mMBps, bulkCols},
+	{"W5", "ping-pong, 16 B text, 100 connections at once", pingPong, 16, true, 100, 40, mRate, messageCols},
+	{"W6", "idle connections", idle, 16, false, 0, 0, mRSS, idleCols},
+	{"W7", "connect, upgrade and close, one at a time", churn, 16, false, 1, 200, mConnRate, churnCols},
+}
+
+func lookupWorkload(name string) (workload, bool) {
+	for _, w := range workloads {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return workload{}, false
+}
+
+// payload is the message a workload sends: for text, valid UTF-8 mixing
+// characters of one to four bytes, so that a validating library works
+// through every kind.
+func (w workload) payload() []byte {
+	if !w.text {
+		p := make([]byte, w.size)
+		for i := range p {
+			p[i] = byte(i * 7)
+		}
+		return p
+	}
+	const sample = "ws 0123456789 éàü ñ Grüße Ελληνικά Русский 日本語の文字 한국어 😀🚀 "
+	var b strings.Builder
+	for b.Len() < w.size {
+		for _, r := range sample {
+			if b.Len()+utf8.RuneLen(r) > w.size {
+				r = 'x'
+			}
+			if b.Len() == w.size {
+				break
+			}
+			b.WriteRune(r)
+		}
+	}
+	return []byte(b.String())
+}
