@@ -3,6 +3,7 @@ module github.com/hackney-go/ws
 go 1.26.0
 
 require (
+	github.com/klauspost/compress v1.20.4
 	go.uber.org/goleak v1.3.0
 	golang.org/x/term v0.48.0
 )
