@@ -1,0 +1,26 @@
+// Package load holds the load tests of the ws client; it has no code of
+// its own, only tests:
+//
+//   - TestLoadEcho: many connections at once, each sending a seeded random
+//     stream of text, binary and ping frames of 0 bytes to a few KiB, some
+//     up to 256 KiB, to an in-process echo server (internal/server), and
+//     checking that every echo comes back once, whole and in order. The
+//     connections share the three delivery modes.
+//   - TestLoadIdle: many idle connections open at once to a server in a
+//     child process (the test binary run again), then all closed with a
+//     completed close handshake. The child holds the server's sockets so
+//     that client and server together may exceed one process's file limit;
+//     it listens on 127.0.0.1 to 127.0.0.8 (all loopback on Linux), so
+//     that the connections spread over more four-tuples than one address's
+//     ephemeral ports.
+//
+// By default the sizes suit CI (100 connections x 1000 messages; 2000
+// idle connections). The flag -load.full runs the sizes of the issue:
+// 100 connections x 100 000 messages and 10 000 idle connections:
+//
+//	go test -race ./internal/load
+//	go test -race ./internal/load -load.full -timeout 60m
+//
+// Both are deterministic (seeded), bound every wait, and leave no
+// goroutine behind (goleak, in the child too).
+package load

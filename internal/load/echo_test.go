@@ -1,0 +1,174 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hackney-go/ws"
+	"github.com/hackney-go/ws/internal/server"
+)
+
+// echoSeed seeds every connection's stream: a failure replays exactly.
+const echoSeed = 20260101
+
+// TestLoadEcho runs many connections at once, each sending its stream and
+// checking every echo as it comes back, from another goroutine than the
+// sender's (passive mode is full duplex). Connections take turns at the
+// three modes, and every fourth sends messages over 1000 bytes in
+// fragments. Each ends with a completed close handshake, which the server
+// confirms.
+func TestLoadEcho(t *testing.T) {
+	conns, msgs := 100, size(1000, 100_000)
+	var clean atomic.Int64 // connections whose close the server echoed
+	var serverErrs sync.Map
+	srv := httptest.NewServer(server.Handler(server.Options{}, func(sc *server.Conn) {
+		if err := server.Echo(sc); err != nil {
+			serverErrs.Store(sc.NetConn().RemoteAddr().String(), err)
+			return
+		}
+		clean.Add(1)
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	var bytesSent atomic.Int64
+	for id := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := echoConn(url, id, msgs)
+			bytesSent.Add(n)
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait() // every step of echoConn is bounded
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	elapsed := time.Since(start)
+	// The server counts a close once it has echoed it, a moment before it
+	// closes the TCP connection whose end the client's Close waits for.
+	for deadline := time.Now().Add(stallTimeout); clean.Load() < int64(conns); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			serverErrs.Range(func(k, v any) bool { t.Errorf("server, connection from %v: %v", k, v); return true })
+			t.Fatalf("the server saw %d clean closes of %d", clean.Load(), conns)
+		}
+	}
+	t.Logf("%d connections x %d messages, %.0f MiB each way, in %v", conns, msgs, float64(bytesSent.Load())/(1<<20), elapsed.Round(time.Millisecond))
+}
+
+var modes = []ws.Mode{ws.Passive, ws.Active, ws.ActiveOnce}
+
+// echoConn runs connection id: it sends n messages from one goroutine
+// and checks their echoes in this one, then closes. It returns the
+// payload bytes sent.
+func echoConn(url string, id, n int) (int64, error) {
+	mode := modes[id%len(modes)]
+	opts := []ws.Option{ws.ActiveMode(mode), ws.ConnectTimeout(stallTimeout), ws.CloseTimeout(stallTimeout)}
+	if id%4 == 3 {
+		opts = append(opts, ws.FragmentSize(1000))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stallTimeout)
+	defer cancel()
+	c, err := ws.Connect(ctx, url, opts...)
+	if err != nil {
+		return 0, fmt.Errorf("conn %d: %w", id, err)
+	}
+	type result struct {
+		bytes int64
+		err   error
+	}
+	sent := make(chan result, 1)
+	go func() {
+		var r result
+		s := newStream(echoSeed, id)
+		for i := range n {
+			f, _ := s.next()
+			if r.err = c.Send(f); r.err != nil {
+				r.err = fmt.Errorf("conn %d: Send of message %d: %w", id, i, r.err)
+				break
+			}
+			r.bytes += int64(len(f.Payload))
+		}
+		sent <- r
+	}()
+	// fail closes the Conn, which ends a blocked Send too, and waits for
+	// the sender.
+	fail := func(err error) (int64, error) {
+		c.Close()
+		select {
+		case r := <-sent:
+			return r.bytes, err
+		case <-time.After(stallTimeout):
+			return 0, fmt.Errorf("%w; and the sender did not end", err)
+		}
+	}
+	want := newStream(echoSeed, id)
+	for i := range n {
+		_, echo := want.next()
+		got, err := receive(c, mode)
+		if err != nil {
+			return fail(fmt.Errorf("conn %d (%v): message %d of %d: %w", id, mode, i, n, err))
+		}
+		if m := mismatch(got, echo); m != "" {
+			return fail(fmt.Errorf("conn %d (%v): message %d of %d: %s", id, mode, i, n, m))
+		}
+	}
+	var r result
+	select {
+	case r = <-sent:
+	case <-time.After(stallTimeout):
+		return fail(fmt.Errorf("conn %d: every echo came, but the sender never ended", id))
+	}
+	if r.err != nil {
+		return fail(r.err)
+	}
+	if err := c.Close(); err != nil {
+		return r.bytes, fmt.Errorf("conn %d: Close: %w", id, err)
+	}
+	return r.bytes, nil
+}
+
+var errStall = errors.New("no message within the stall timeout")
+
+// receive takes the next frame in mode, renewing an active-once grant.
+func receive(c *ws.Conn, mode ws.Mode) (ws.Frame, error) {
+	if mode == ws.Passive {
+		return c.RecvTimeout(stallTimeout)
+	}
+	t := time.NewTimer(stallTimeout)
+	defer t.Stop()
+	select {
+	case ev, ok := <-c.Events():
+		switch {
+		case !ok:
+			return ws.Frame{}, errors.New("Events closed")
+		case ev.Err != nil:
+			return ws.Frame{}, ev.Err
+		}
+		if mode == ws.ActiveOnce {
+			if err := c.SetActive(ws.ActiveOnce); err != nil {
+				return ws.Frame{}, err
+			}
+		}
+		return ev.Frame, nil
+	case <-t.C:
+		return ws.Frame{}, errStall
+	}
+}
