@@ -62,7 +62,7 @@ func parseExtensions(values []string) ([]element, error) {
 	}
 	if len(list) == 0 && len(values) > 0 {
 		// 1#extension: a header with no extension at all is not a list.
-		return nil, fmt.Errorf("%w: no extension in %q", ErrExtensionSyntax, strings.Join(values, ", "))
+		return nil, fmt.Errorf("%w: no extension", ErrExtensionSyntax)
 	}
 	return list, nil
 }
@@ -84,9 +84,9 @@ func (p *parser) skipSpace() {
 
 func (p *parser) fail(want string) error {
 	if p.done() {
-		return fmt.Errorf("%w: %s at the end of %q", ErrExtensionSyntax, want, p.s)
+		return fmt.Errorf("%w: %s at the end", ErrExtensionSyntax, want)
 	}
-	return fmt.Errorf("%w: %s at %q in %q", ErrExtensionSyntax, want, p.s[p.i:], p.s)
+	return fmt.Errorf("%w: %s at %q", ErrExtensionSyntax, want, p.s[p.i:])
 }
 
 func (p *parser) element() (element, error) {
