@@ -17,6 +17,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -80,9 +81,13 @@ func benchMain() int {
 	summarize(r, o.workloads)
 	r.markdown(os.Stdout)
 	if *jsonPath != "" {
-		b, jerr := json.MarshalIndent(r, "", "  ")
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // the command holds &&
+		enc.SetIndent("", "  ")
+		jerr := enc.Encode(r)
 		if jerr == nil {
-			jerr = os.WriteFile(*jsonPath, b, 0o644)
+			jerr = os.WriteFile(*jsonPath, b.Bytes(), 0o644)
 		}
 		if jerr != nil {
 			fmt.Fprintln(os.Stderr, "bench:", jerr)

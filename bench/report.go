@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,7 +17,8 @@ type machine struct {
 	Model      string `json:"cpu_model"`
 	Go         string `json:"go"`
 	Kernel     string `json:"kernel"`
-	Pinned     bool   `json:"pinned"` // client and server each on a CPU of its own
+	Revision   string `json:"ws_revision"` // git describe of the tree measured
+	Pinned     bool   `json:"pinned"`      // client and server each on a CPU of its own
 	LoadBefore string `json:"loadavg_before"`
 	LoadAfter  string `json:"loadavg_after"`
 }
@@ -33,6 +35,11 @@ func describeMachine(pinned bool) machine {
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
+	}
+	// ws is built from the tree around bench/; "dirty" means it held
+	// uncommitted changes.
+	if b, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		m.Revision = strings.TrimSpace(string(b))
 	}
 	return m
 }
@@ -207,8 +214,8 @@ func cell(s summary, lib string, m metric) string {
 }
 
 func (r *report) markdown(w io.Writer) {
-	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s, Linux %s; client and server %s; load average %s before, %s after.\n\n",
-		r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Kernel,
+	fmt.Fprintf(w, "ws at %s. Machine: %d CPUs (%s), %s, Linux %s; client and server %s; load average %s before, %s after.\n\n",
+		r.Machine.Revision, r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Kernel,
 		map[bool]string{true: "pinned to CPUs of their own with taskset", false: "not pinned"}[r.Machine.Pinned],
 		r.Machine.LoadBefore, r.Machine.LoadAfter)
 	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6.\n\n", r.Command, r.Reps, r.Duration, r.Idle)
