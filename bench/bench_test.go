@@ -25,7 +25,8 @@ func TestMain(m *testing.M) {
 // client process of its own, and the report is summarized and printed.
 func TestBenchmarkW1(t *testing.T) {
 	w, _ := lookupWorkload("W1")
-	o := options{reps: 1, duration: 20 * time.Millisecond, workloads: []workload{w}, libs: libraries, pin: canPin()}
+	o := options{reps: 1, duration: 20 * time.Millisecond, workloads: []workload{w}, libs: libraries}
+	o.clientCPU, o.serverCPU, _ = cpuPair()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var progress bytes.Buffer

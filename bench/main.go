@@ -59,7 +59,10 @@ func benchMain() int {
 			*idleConns = 1000
 		}
 	}
-	o := options{reps: *reps, duration: *dur, idle: *idleConns, server: *serverPath, pin: *pin && canPin()}
+	o := options{reps: *reps, duration: *dur, idle: *idleConns, server: *serverPath}
+	if c, s, ok := cpuPair(); ok && *pin {
+		o.clientCPU, o.serverCPU = c, s
+	}
 	var err error
 	if o.workloads, err = selectWorkloads(*only); err == nil {
 		o.libs, err = selectLibraries(*libs)
@@ -71,7 +74,7 @@ func benchMain() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r := &report{Machine: describeMachine(o.pin), Command: "cd bench && go run . " + strings.Join(os.Args[1:], " "),
+	r := &report{Machine: describeMachine(o.clientCPU != ""), Command: "cd bench && go run . " + strings.Join(os.Args[1:], " "),
 		Reps: o.reps, Duration: o.duration.Seconds(), Idle: o.idle}
 	for _, l := range o.libs {
 		r.libs = append(r.libs, l.name)

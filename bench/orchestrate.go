@@ -10,17 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-)
-
-// The CPUs of the two processes when they are pinned: the server on one,
-// the measured client on the other.
-const (
-	clientCPU = "0"
-	serverCPU = "1"
 )
 
 type options struct {
@@ -30,7 +23,9 @@ type options struct {
 	workloads []workload
 	libs      []library
 	server    string // a built echoserver; built from source when empty
-	pin       bool
+	// The CPUs the client processes and the server are pinned to, one
+	// each; empty when they are not pinned.
+	clientCPU, serverCPU string
 }
 
 // run is one measurement: one library, one workload, one repetition.
@@ -41,15 +36,43 @@ type run struct {
 	Result   result `json:"result"`
 }
 
-// canPin says whether the processes can be pinned to CPUs of their own.
-func canPin() bool {
-	_, err := exec.LookPath("taskset")
-	return err == nil && runtime.NumCPU() >= 2
+// cpuPair returns two CPUs this process may run on, the first two of
+// its affinity list, when taskset is there to pin processes to them.
+func cpuPair() (client, server string, ok bool) {
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return "", "", false
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "", "", false
+	}
+	var cpus []int
+	for line := range strings.Lines(string(status)) {
+		list, found := strings.CutPrefix(line, "Cpus_allowed_list:")
+		if !found {
+			continue
+		}
+		for part := range strings.SplitSeq(strings.TrimSpace(list), ",") {
+			lo, hi, isRange := strings.Cut(part, "-")
+			first, err := strconv.Atoi(lo)
+			last := first
+			if err == nil && isRange {
+				last, err = strconv.Atoi(hi)
+			}
+			for c := first; err == nil && c <= last && len(cpus) < 2; c++ {
+				cpus = append(cpus, c)
+			}
+		}
+	}
+	if len(cpus) < 2 {
+		return "", "", false
+	}
+	return strconv.Itoa(cpus[0]), strconv.Itoa(cpus[1]), true
 }
 
-// command runs name, pinned to cpu when pin is set.
-func command(ctx context.Context, pin bool, cpu, name string) *exec.Cmd {
-	if pin {
+// command runs name, pinned to cpu unless cpu is empty.
+func command(ctx context.Context, cpu, name string) *exec.Cmd {
+	if cpu != "" {
 		return exec.CommandContext(ctx, "taskset", "-c", cpu, name)
 	}
 	return exec.CommandContext(ctx, name)
@@ -61,7 +84,7 @@ func command(ctx context.Context, pin bool, cpu, name string) *exec.Cmd {
 // rotated by one each repetition, so that a change in the machine's load
 // touches them alike. A failed measurement is reported and kept.
 func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error) {
-	srv, err := startServer(ctx, o.server, o.pin)
+	srv, err := startServer(ctx, o.server, o.serverCPU)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +98,7 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 				if l.name == baseline {
 					addrs = srv.addrs.Raw
 				}
-				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: o.idle}, o.pin)
+				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: o.idle}, o.clientCPU)
 				if err != nil {
 					r.Err = err.Error()
 				}
@@ -94,9 +117,9 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 	return runs, nil
 }
 
-// runClient runs one measurement in a new process: this program again,
-// told by clientEnv to be a client.
-func runClient(ctx context.Context, s clientSpec, pin bool) (result, error) {
+// runClient runs one measurement in a new process on cpu: this program
+// again, told by clientEnv to be a client.
+func runClient(ctx context.Context, s clientSpec, cpu string) (result, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return result{}, err
@@ -107,7 +130,7 @@ func runClient(ctx context.Context, s clientSpec, pin bool) (result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute+20*s.Duration)
 	defer cancel()
-	cmd := command(ctx, pin, clientCPU, exe)
+	cmd := command(ctx, cpu, exe)
 	cmd.Env = append(os.Environ(), clientEnv+"="+string(spec))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -136,8 +159,8 @@ type server struct {
 }
 
 // startServer starts the echo server from path, or builds it first when
-// path is empty, and waits for its addresses.
-func startServer(ctx context.Context, path string, pin bool) (*server, error) {
+// path is empty, on cpu, and waits for its addresses.
+func startServer(ctx context.Context, path, cpu string) (*server, error) {
 	s := &server{}
 	if path == "" {
 		tmp, err := os.MkdirTemp("", "wsbench")
@@ -152,7 +175,7 @@ func startServer(ctx context.Context, path string, pin bool) (*server, error) {
 			return nil, fmt.Errorf("building the echo server (run in bench/, or give -server): %w\n%s", err, out)
 		}
 	}
-	s.cmd = command(context.Background(), pin, serverCPU, path)
+	s.cmd = command(context.Background(), cpu, path)
 	s.cmd.Stderr = os.Stderr
 	stdin, err := s.cmd.StdinPipe()
 	if err != nil {
