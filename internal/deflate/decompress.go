@@ -21,7 +21,7 @@ import (
 //
 // Between messages a Decompressor holds only the sender's window, and
 // that only when the sender takes over its context; the decoding state of
-// a message (about 8 KiB) comes from a pool while the message is read.
+// a message (about 7 kB) comes from a pool while the message is read.
 type Decompressor struct {
 	window int
 	limit  int
