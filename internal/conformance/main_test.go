@@ -1,0 +1,11 @@
+package conformance
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if a case leaves a goroutine behind: the
+// client's, after any kind of end, or the server's.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
