@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,4 +116,57 @@ func compareStd(t *testing.T, payload []byte, ours result) {
 	case ours.v != nil && whole && !strings.Contains(ours.v.Reason, "does not end with an empty stored block"):
 		t.Fatalf("the standard library decompressed %d bytes where this package failed: %v", len(std), ours.v)
 	}
+}
+
+// FuzzAccept checks arbitrary Sec-WebSocket-Extensions responses against
+// an offer the fuzzer builds. Besides not panicking: a response is either
+// accepted with window sizes from 8 to 15 that keep the offer's promises,
+// or refused with a HandshakeFault wrapping one of the documented errors;
+// and a header cut into two lines at a comma means the same.
+func FuzzAccept(f *testing.F) {
+	f.Add("permessage-deflate", uint8(0), uint8(0), uint8(0))
+	f.Add("permessage-deflate; client_max_window_bits=10; server_no_context_takeover", uint8(3), uint8(12), uint8(0))
+	f.Add(`permessage-deflate;server_max_window_bits="9" , x`, uint8(0), uint8(0), uint8(10))
+	f.Add("permessage-deflate; client_no_context_takeover, permessage-deflate", uint8(1), uint8(0), uint8(0))
+	f.Add("PERMESSAGE-DEFLATE;\tServer_Max_Window_Bits = 15", uint8(2), uint8(0), uint8(15))
+	faults := []error{ErrExtensionSyntax, ErrDuplicateExtension, ErrUnknownParameter, ErrDuplicateParameter, ErrInvalidValue, ErrUnofferedParameter, ErrUnmetRequest, proto.ErrUnofferedExtension}
+	f.Fuzz(func(t *testing.T, header string, flags, clientBits, serverBits uint8) {
+		o := Offer{
+			ServerNoContextTakeover: flags&1 != 0,
+			ClientNoContextTakeover: flags&2 != 0,
+			ClientMaxWindow:         flags&4 != 0,
+		}
+		if clientBits >= MinWindowBits && clientBits <= MaxWindowBits {
+			o.ClientMaxWindowBits = int(clientBits)
+		}
+		if serverBits >= MinWindowBits && serverBits <= MaxWindowBits {
+			o.ServerMaxWindowBits = int(serverBits)
+		}
+		p, err := o.Accept([]string{header})
+		if err != nil {
+			var hf *proto.HandshakeFault
+			if p != nil || !errors.As(err, &hf) || !slices.ContainsFunc(faults, func(e error) bool { return errors.Is(err, e) }) {
+				t.Fatalf("%q: got %+v, %v", header, p, err)
+			}
+		} else if p != nil {
+			for _, s := range []Settings{p.Client, p.Server} {
+				if s.WindowBits < MinWindowBits || s.WindowBits > MaxWindowBits {
+					t.Fatalf("%q: window bits %d", header, s.WindowBits)
+				}
+			}
+			switch {
+			case o.ClientNoContextTakeover && !p.Client.NoContextTakeover,
+				o.ServerNoContextTakeover && !p.Server.NoContextTakeover,
+				o.ClientMaxWindowBits != 0 && p.Client.WindowBits > o.ClientMaxWindowBits,
+				o.ServerMaxWindowBits != 0 && p.Server.WindowBits > o.ServerMaxWindowBits:
+				t.Fatalf("%q: %+v breaks the offer %+v", header, p, o)
+			}
+		}
+		if i := strings.IndexByte(header, ','); i >= 0 && !strings.Contains(header, `"`) {
+			p2, err2 := o.Accept([]string{header[:i], header[i+1:]})
+			if (err == nil) != (err2 == nil) || err == nil && (p == nil) != (p2 == nil) || p != nil && p2 != nil && *p != *p2 {
+				t.Fatalf("%q split at %d: got %+v, %v; whole: %+v, %v", header, i, p2, err2, p, err)
+			}
+		}
+	})
 }
