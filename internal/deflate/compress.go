@@ -55,6 +55,12 @@ func NewCompressor(s Settings) *Compressor {
 // so that what it returns can go into frames at once; for the last bytes
 // of a message the block's final 00 00 FF FF is removed (section 7.2.1,
 // which keeps it on the fragments before).
+//
+// With context takeover the message is in the compressor's window once
+// Append returns, and the peer's decompressor must see it there: the
+// output must be sent, even when it came out larger than the message.
+// Only whether to compress a message at all may be decided by its size
+// beforehand.
 func (c *Compressor) Append(dst, p []byte, fin bool) []byte {
 	if c.w == nil {
 		c.w = getWriter(c.bits)

@@ -171,7 +171,7 @@ func TestDecompressEncoders(t *testing.T) {
 			return fw
 		}})
 	}
-	msgs := samples(r, 40)
+	msgs := samples(r, 24)
 	for i, enc := range encoders {
 		var stream bytes.Buffer
 		fw := enc.new(&stream)
