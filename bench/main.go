@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,7 +46,15 @@ func benchMain() int {
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
 	serverPath := flag.String("server", "", "a built echoserver binary; by default it is built from ./echoserver")
 	pin := flag.Bool("pin", true, "pin the client and the server to different CPUs with taskset, when there are two")
+	from := flag.String("from", "", "print the tables of a report saved with -json, from its measurements, instead of measuring")
 	flag.Parse()
+	if *from != "" {
+		if err := reprint(*from); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		return 0
+	}
 	if *quick {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -136,4 +145,32 @@ func selectLibraries(names string) ([]library, error) {
 		}
 	}
 	return out, nil
+}
+
+// reprint prints the tables of a saved report again, summarizing its
+// measurements anew.
+func reprint(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	var ws []workload
+	for _, w := range workloads {
+		if slices.ContainsFunc(r.Runs, func(x run) bool { return x.Workload == w.Name }) {
+			ws = append(ws, w)
+		}
+	}
+	for _, l := range libraries {
+		if slices.ContainsFunc(r.Runs, func(x run) bool { return x.Lib == l.name }) {
+			r.libs = append(r.libs, l.name)
+		}
+	}
+	r.Summary = nil
+	summarize(&r, ws)
+	r.markdown(os.Stdout)
+	return nil
 }
