@@ -38,15 +38,10 @@ var tail = []byte{0x00, 0x00, 0xFF, 0xFF}
 
 // NewDecompressor returns a Decompressor for messages compressed with s,
 // limited to maxMessage bytes once decompressed (zero or less for no
-// limit).
-//
-// The window is 1<<s.WindowBits bytes, except that 8 bits get a window of
-// 512 bytes: zlib, behind most servers, cannot compress with a 256-byte
-// window and uses 512 bytes when asked for 8 bits (its deflateInit2 raises
-// windowBits 8 to 9 since version 1.2.9). A sender's matches reaching
-// farther back than the window fail the message.
+// limit). A match reaching farther back than 1<<s.WindowBits bytes fails
+// the message.
 func NewDecompressor(s Settings, maxMessage int64) *Decompressor {
-	size := 1 << max(s.WindowBits, MinWindowBits+1)
+	size := 1 << s.WindowBits
 	d := &Decompressor{window: size, limit: int(min(max(maxMessage, 0), math.MaxInt))}
 	if !s.NoContextTakeover {
 		d.hist = &history{size: size}

@@ -202,43 +202,35 @@ func TestDecompressLimitStored(t *testing.T) {
 }
 
 // A match reaching exactly the window's size back is within it; one byte
-// farther is not.
+// farther is not. 8 bits mean 256 bytes: zlib, asked for 8 bits, uses a
+// 512-byte window, but reaches no farther back than 250 bytes in it (its
+// MAX_DIST is the window less 262 bytes).
 func TestDecompressWindowEdge(t *testing.T) {
-	data := make([]byte, 1024)
-	for i := range data {
-		data[i] = byte(i)
-	}
-	stored := append([]byte{0x00, 0x00, 0x04, 0xff, 0xfb}, data...) // 1024 stored bytes
-	// Fixed blocks: length 3 (257) at distance 1024 (symbol 19, base 769,
-	// 8 extra bits of 255) and at 1025 (symbol 20, base 1025).
-	at1024 := slices.Concat(stored, new(bitWriter).bits(2, 3).fixed(257).code(19, 5).bits(255, 8).fixed(256).bits(0, 3).b)
-	at1025 := slices.Concat(stored, new(bitWriter).bits(2, 3).fixed(257).code(20, 5).bits(0, 9).fixed(256).bits(0, 3).b)
-	s := Settings{WindowBits: 10, NoContextTakeover: true}
-	got, err := decompress(NewDecompressor(s, 0), at1024)
-	if err != nil || !bytes.Equal(got, append(data, data[:3]...)) {
-		t.Fatalf("distance 1024: %d bytes, %v", len(got), err)
-	}
-	_, err = decompress(NewDecompressor(s, 0), at1025)
-	wantViolation(t, err, proto.CloseProtocolError, "beyond the negotiated window")
-	s.WindowBits = 11
-	if _, err := decompress(NewDecompressor(s, 0), at1025); err == nil {
-		// Distance 1025 with 1024 bytes before: before the start.
-		t.Fatal("distance 1025 after 1024 bytes decompressed")
-	}
-}
-
-// Window bits 8 decompress with a 512-byte window: zlib compresses with
-// one when asked for 8 bits.
-func TestDecompressWindow8(t *testing.T) {
-	msg := make([]byte, 600)
-	for i := range msg {
-		msg[i] = byte(i * 13 / 5)
-	}
-	msg = append(msg, msg[100:400]...) // a match 500 bytes back
-	payload := NewCompressor(Settings{WindowBits: 9, NoContextTakeover: true}).Append(nil, msg, true)
-	got, err := decompress(NewDecompressor(Settings{WindowBits: 8, NoContextTakeover: true}, 0), payload)
-	if err != nil || !bytes.Equal(got, msg) {
-		t.Fatalf("got %d bytes, %v", len(got), err)
+	for bits := MinWindowBits; bits <= MaxWindowBits; bits++ {
+		size := 1 << bits
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		stored := append([]byte{0x00, byte(size), byte(size >> 8), ^byte(size), ^byte(size >> 8)}, data...)
+		// A fixed block with length 3 (257) at the distance.
+		at := func(d int) []byte {
+			sym := 0
+			for sym < 29 && int(distBase[sym+1]) <= d {
+				sym++
+			}
+			w := new(bitWriter).bits(2, 3).fixed(257).code(uint32(sym), 5).bits(uint32(d)-distBase[sym], uint(distExtra[sym]))
+			return slices.Concat(stored, w.fixed(256).bits(0, 3).b)
+		}
+		s := Settings{WindowBits: bits, NoContextTakeover: true}
+		got, err := decompress(NewDecompressor(s, 0), at(size))
+		if err != nil || !bytes.Equal(got, append(data, data[:3]...)) {
+			t.Fatalf("%d bits, distance %d: %d bytes, %v", bits, size, len(got), err)
+		}
+		if bits < MaxWindowBits { // DEFLATE has no distance above 32768
+			_, err = decompress(NewDecompressor(s, 0), at(size+1))
+			wantViolation(t, err, proto.CloseProtocolError, "beyond the negotiated window")
+		}
 	}
 }
 

@@ -40,7 +40,8 @@
 //
 //	window bits     compressor           decompressor
 //	                takeover  no take.   takeover  no take.
-//	8, 9            1.09 MB   40 B       605 B     45 B
+//	8               1.09 MB   40 B       349 B     45 B
+//	9               1.09 MB   40 B       605 B     45 B
 //	10              1.09 MB   40 B       1.1 kB    45 B
 //	11              1.09 MB   40 B       2.1 kB    45 B
 //	12              1.09 MB   40 B       4.2 kB    45 B
