@@ -62,9 +62,13 @@ func (c *Conn) SetActive(m Mode) error {
 	}
 	c.mode = m
 	c.gen++
-	if m != Passive && c.unpassive != nil {
-		close(c.unpassive)
-		c.unpassive = nil
+	if m != Passive {
+		if c.unpassive != nil {
+			close(c.unpassive)
+			c.unpassive = nil
+		}
+		c.startPump()
+		c.interrupt() // a Recv reading gives the token to the pump
 	}
 	select {
 	case c.kick <- struct{}{}:

@@ -38,13 +38,11 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	if !first {
 		return ErrClosed
 	}
-	defer func() {
-		c.nc.Close()
-		<-c.done
-	}()
+	defer c.finish()
 	if ended {
 		return nil
 	}
+	c.interrupt() // a Recv or the pump gives the token up
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	// A write blocked on a peer that does not read fails at the deadline.
 	c.nc.SetWriteDeadline(deadline)
@@ -56,18 +54,53 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	}
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
-	// The connection ends when the peer's close frame comes. The server
-	// should then close the TCP connection first (section 7.1.1): it has
-	// until the deadline, after which the deferred Close does it, but the
-	// handshake has completed either way.
 	select {
-	case <-c.endedCh:
-		select {
-		case <-c.done:
-		case <-t.C:
+	case <-c.readTok:
+		c.hold(closeHolder, deadline, nil)
+		// Messages still coming before the peer's close frame are
+		// dropped: the caller has closed.
+		for {
+			if _, err := c.next(); err != errInterrupted {
+				break
+			}
+			if !time.Now().Before(deadline) {
+				c.release()
+				return errCloseUnanswered
+			}
 		}
-		return nil
+		c.release()
+	case <-c.endedCh:
 	case <-t.C:
-		return &timeoutError{msg: "ws: close: the peer did not answer the close frame in time"}
+		return errCloseUnanswered
 	}
+	// The connection has ended. After a close frame the server should
+	// close the TCP connection first (section 7.1.1): it has until the
+	// deadline, after which finish does it, but the handshake has
+	// completed either way.
+	select {
+	case <-c.done:
+	case <-t.C:
+	}
+	return nil
+}
+
+var errCloseUnanswered error = &timeoutError{msg: "ws: close: the peer did not answer the close frame in time"}
+
+// finish ends a Close: the socket closed, the connection ended, and every
+// goroutine of the Conn returned.
+func (c *Conn) finish() {
+	c.nc.Close()
+	// With the socket closed, a holder of the read token ends the
+	// connection at its next read; without one, take the token and end it
+	// here.
+	select {
+	case <-c.readTok:
+		if c.end(ErrClosed) {
+			close(c.done)
+		}
+		c.release()
+	case <-c.endedCh:
+	}
+	<-c.done
+	c.bg.Wait()
 }

@@ -1,10 +1,12 @@
 package ws
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
 )
@@ -12,9 +14,13 @@ import (
 var errInvalidMode = errors.New("ws: invalid mode")
 
 // Conn is a client WebSocket connection. Send, Recv, SetActive and Close
-// may be called from any goroutines at once. Each Conn runs one goroutine
-// of its own, which reads the socket, answers pings and delivers what it
-// receives in the current Mode; it ends when the connection does.
+// may be called from any goroutines at once.
+//
+// In passive mode a Conn has no goroutine of its own: Recv reads the
+// socket, answering the pings it finds on the way, so that a message goes
+// from the socket to the caller without a hand-off between goroutines.
+// Once an active mode is set, a goroutine reads and delivers Events; it
+// ends when the connection does.
 type Conn struct {
 	nc          net.Conn
 	cfg         *config
@@ -23,31 +29,43 @@ type Conn struct {
 
 	w writer
 
-	// Owned by the read loop.
-	rd   proto.Reader
-	rbuf []byte
-	rpos int // rbuf[rpos:rend] is read and not yet parsed
-	rend int
+	// readTok is the right to read the socket, held by one of: a Recv in
+	// passive mode, the pump in an active mode, or Close. Its holder owns
+	// the fields up to held.
+	readTok chan struct{}
+	rd      proto.Reader
+	rbuf    []byte
+	rpos    int // rbuf[rpos:rend] is read and not yet parsed
+	rend    int
+	// Who holds the token, the read deadline it wants, set before its
+	// first read (armed), and for a Recv, its context.
+	holder   holder
+	deadline time.Time
+	armed    bool
+	ctx      context.Context
+	// held is a message the pump read but could not deliver because the
+	// mode turned passive: the next Recv returns it.
+	held    proto.Frame
+	holding bool
 
-	// Delivery. recvCh is unbuffered so that a message nobody has taken
-	// can still go to Events if the mode changes.
-	recvCh chan Frame
 	events chan Event
-	kick   chan struct{} // wakes the read loop when the mode changes
+	kick   chan struct{} // wakes the pump when the mode changes
 
-	mu     sync.Mutex // guards the fields below
-	mode   Mode
-	gen    uint64 // counts SetActive calls, so a new grant is never lost
-	closed bool   // Close was called
-	ended  bool   // the connection is over; err says why
-	err    error
+	mu      sync.Mutex // guards the fields below
+	mode    Mode
+	gen     uint64 // counts SetActive calls, so a new grant is never lost
+	pumping bool   // the pump has been started
+	closed  bool   // Close was called
+	ended   bool   // the connection is over; err says why
+	err     error
 	// unpassive is closed when SetActive leaves Passive, to wake the Recvs
 	// waiting; nil until one waits.
 	unpassive chan struct{}
 
-	closing   chan struct{} // closed when Close starts
-	endedCh   chan struct{} // closed once err is set and delivered
-	done      chan struct{} // closed when the read loop has returned
+	closing   chan struct{}  // closed when Close starts
+	endedCh   chan struct{}  // closed once err is set and delivered
+	done      chan struct{}  // closed once the socket is closed
+	bg        sync.WaitGroup // the pump and the drain after a peer's close
 	closeOnce sync.Once
 }
 
@@ -55,10 +73,10 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	c := &Conn{
 		nc:      nc,
 		cfg:     cfg,
+		readTok: make(chan struct{}, 1),
 		rd:      proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage},
 		rbuf:    buffered,
 		rend:    len(buffered),
-		recvCh:  make(chan Frame),
 		events:  cfg.events,
 		kick:    make(chan struct{}, 1),
 		mode:    cfg.mode,
@@ -66,6 +84,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		endedCh: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	c.readTok <- struct{}{}
 	if c.events == nil {
 		c.events = make(chan Event)
 	}

@@ -62,7 +62,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 		}
 		return nil, err
 	}
-	go c.readLoop()
+	if c.mode != Passive {
+		c.startPump()
+	}
 	return c, nil
 }
 

@@ -8,7 +8,8 @@ import (
 
 // Recv waits for the next message, or ping or pong, in passive mode
 // (hackney's ws_recv), for at most the RecvTimeout option's duration.
-// Pings have already been answered when Recv returns them.
+// Pings are answered as Recv reads them, before it returns them: in
+// passive mode the socket is read only while a Recv is waiting.
 //
 // When the connection has ended Recv returns why: a *CloseError if the
 // peer closed (hackney's {closed, Code, Reason}), ErrClosed after Close,
@@ -21,24 +22,38 @@ func (c *Conn) Recv() (Frame, error) { return c.RecvTimeout(c.cfg.recvTimeout) }
 // it returns an error matching ErrTimeout, and the Conn stays usable: a
 // message that was partly received is kept for the next call.
 func (c *Conn) RecvTimeout(d time.Duration) (Frame, error) {
-	if d <= 0 {
-		return c.recv(context.Background(), nil)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	return c.recv(context.Background(), t.C)
+	return c.recv(context.Background(), after(d), nil)
 }
 
 // RecvContext is Recv bounded by ctx. When ctx's deadline passes the
 // error matches both ErrTimeout and context.DeadlineExceeded; when ctx is
 // canceled it is ctx.Err(). Either way the Conn stays usable.
 func (c *Conn) RecvContext(ctx context.Context) (Frame, error) {
-	return c.recv(ctx, nil)
+	deadline, _ := ctx.Deadline()
+	return c.recv(ctx, deadline, nil)
 }
 
-// recv waits for a frame until timeout fires or ctx is done; a nil
-// timeout and context.Background never fire.
-func (c *Conn) recv(ctx context.Context, timeout <-chan time.Time) (Frame, error) {
+// RecvInto is Recv writing a message's payload into buf when it fits, so
+// that a loop reusing one buffer receives without allocating: the
+// returned Payload then shares buf's storage and is valid until buf is
+// written to. A payload that does not fit in cap(buf) is returned in new
+// memory, as append would; so is a message whose start an earlier call
+// received before it timed out.
+func (c *Conn) RecvInto(buf []byte) (Frame, error) {
+	return c.recv(context.Background(), after(c.cfg.recvTimeout), buf)
+}
+
+// after returns the deadline d from now; zero, no deadline, for d <= 0.
+func after(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// recv reads the next frame for the consumer until deadline (zero: none)
+// or until ctx is done, into buf if it fits.
+func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame, error) {
 	c.mu.Lock()
 	err, mode := c.stateErr(), c.mode
 	if err == nil && mode == Passive && c.unpassive == nil {
@@ -52,31 +67,99 @@ func (c *Conn) recv(ctx context.Context, timeout <-chan time.Time) (Frame, error
 	if mode != Passive {
 		return Frame{}, ErrActiveMode
 	}
-	// A message the read loop already holds is taken without the full
-	// select below, which costs more than the handoff itself
-	// (BenchmarkRecv).
+	// An uncontended token is taken without the full select below, which
+	// costs more than the rest of a small message's receipt.
 	select {
-	case f := <-c.recvCh:
-		return f, nil
+	case <-c.readTok:
 	default:
+		if err := c.awaitToken(ctx, deadline, unpassive); err != nil {
+			return Frame{}, err
+		}
+	}
+	defer c.release()
+	// The mode and the state may have changed while this call waited.
+	c.hold(recvHolder, deadline, ctx)
+	if err := c.stop(); err != nil {
+		return Frame{}, err
+	}
+	if f, ok := c.take(); ok {
+		return Frame{Kind: Kind(f.Op), Payload: f.Payload}, nil
+	}
+	if ctx.Done() != nil {
+		// The token must not pass on before the interruption has
+		// happened, lest it cut the next holder's read.
+		fired := make(chan struct{})
+		cancel := context.AfterFunc(ctx, func() {
+			c.interrupt()
+			close(fired)
+		})
+		defer func() {
+			if !cancel() {
+				<-fired
+			}
+		}()
+	}
+	c.rd.SetBuffer(buf)
+	defer c.rd.DropBuffer()
+	for {
+		f, err := c.next()
+		switch {
+		case err == nil:
+			return Frame{Kind: Kind(f.Op), Payload: f.Payload}, nil
+		case err != errInterrupted:
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return Frame{}, c.stateErr()
+		}
+		if err := c.stop(); err != nil {
+			return Frame{}, err
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return Frame{}, timeoutFor(ctx)
+		}
+	}
+}
+
+// awaitToken waits for the read token, for as long as Recv may wait.
+func (c *Conn) awaitToken(ctx context.Context, deadline time.Time, unpassive chan struct{}) error {
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
 	}
 	select {
-	case f := <-c.recvCh:
-		return f, nil
+	case <-c.readTok:
+		return nil
 	case <-unpassive: // messages go to Events from now on
-		return Frame{}, ErrActiveMode
+		return ErrActiveMode
 	case <-c.endedCh:
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return Frame{}, c.stateErr()
+		return c.stateErr()
 	case <-c.closing:
-		return Frame{}, ErrClosed
+		return ErrClosed
 	case <-timeout:
-		return Frame{}, ErrTimeout
+		return timeoutFor(ctx)
 	case <-ctx.Done():
-		if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-			return Frame{}, &timeoutError{msg: "ws: recv: " + err.Error(), cause: err}
-		}
-		return Frame{}, ctx.Err()
+		return ctxError(ctx.Err())
 	}
+}
+
+// timeoutFor is the error of a Recv whose deadline passed: ctx's, or the
+// Conn's receive timeout.
+func timeoutFor(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); ok {
+		return ctxError(context.DeadlineExceeded)
+	}
+	return ErrTimeout
+}
+
+// ctxError is the error of a Recv cut short by its context: a passed
+// deadline is a timeout as well.
+func ctxError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &timeoutError{msg: "ws: recv: " + err.Error(), cause: err}
+	}
+	return err
 }

@@ -41,6 +41,26 @@ type Reader struct {
 	msgOp Opcode
 	msg   []byte
 	utf8  UTF8
+
+	// buf is the caller's storage for the next message (SetBuffer);
+	// borrowed says msg is assembled in it.
+	buf      []byte
+	borrowed bool
+}
+
+// SetBuffer makes the next data message to start be assembled in buf's
+// storage when it fits, so that its payload is buf[:n]; a larger one
+// grows into new memory, as append does. It lasts until DropBuffer.
+func (r *Reader) SetBuffer(buf []byte) { r.buf = buf }
+
+// DropBuffer ends SetBuffer. A message still being assembled in the
+// buffer moves to memory of the Reader's own, as the caller may reuse the
+// buffer from now on.
+func (r *Reader) DropBuffer() {
+	if r.borrowed && r.msgOp != 0 {
+		r.msg = append(make([]byte, 0, cap(r.msg)), r.msg...)
+	}
+	r.buf, r.borrowed = nil, false
 }
 
 // Next reads frames from the start of b. It stops after the first whole
@@ -165,12 +185,13 @@ func (r *Reader) start(h Header) *Violation {
 			// when the limits above bound what a peer can make us allocate
 			// with a header alone; without them, the buffer grows as the
 			// payload comes.
-			if h.Fin {
+			r.msg, r.borrowed = r.buf[:0], r.buf != nil
+			if h.Fin && int64(cap(r.buf)) < h.Length {
 				size := h.Length
 				if r.MaxFrame <= 0 && r.MaxMessage <= 0 {
 					size = min(size, unboundedPrealloc)
 				}
-				r.msg = make([]byte, 0, size)
+				r.msg, r.borrowed = make([]byte, 0, size), false
 			}
 		}
 	}

@@ -1,0 +1,247 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// readBufferSize is the size of the socket read buffer.
+const readBufferSize = 16 << 10
+
+// errInterrupted says a read stopped at a deadline: the holder's own, or
+// one another goroutine set to make the holder look up (interrupt).
+var errInterrupted = errors.New("ws: read interrupted")
+
+// acquire waits for the read token; false if the connection ended or is
+// closing first.
+func (c *Conn) acquire() bool {
+	select {
+	case <-c.readTok:
+		return true
+	case <-c.endedCh:
+	case <-c.closing:
+	}
+	return false
+}
+
+// A holder is what the read token's holder is doing, which says when to
+// give up a read that another goroutine interrupted.
+type holder uint8
+
+const (
+	recvHolder  holder = iota // gives up on Close, an active mode or its context's end
+	pumpHolder                // gives up on Close or the passive mode
+	closeHolder               // never gives up: the deadline bounds it
+)
+
+// hold starts a tenure of the read token: reads stop at deadline (zero:
+// never) or when stop says to.
+func (c *Conn) hold(h holder, deadline time.Time, ctx context.Context) {
+	c.holder, c.deadline, c.armed, c.ctx = h, deadline, false, ctx
+}
+
+// stop says whether the holder gives up, with the error to return.
+func (c *Conn) stop() error {
+	if c.holder == closeHolder {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holder == pumpHolder {
+		if c.mode == Passive || c.closed {
+			return errInterrupted
+		}
+		return nil
+	}
+	if err := c.stateErr(); err != nil {
+		return err
+	}
+	if c.mode != Passive {
+		return ErrActiveMode
+	}
+	return ctxError(c.ctx.Err())
+}
+
+func (c *Conn) release() { c.readTok <- struct{}{} }
+
+// interrupt cuts short the read of the token's holder, which then asks
+// its stop function why. The caller changes what stop looks at first.
+func (c *Conn) interrupt() { c.nc.SetReadDeadline(time.Unix(1, 0)) }
+
+// next returns the next frame for the consumer: a message, or a ping or
+// pong unless they are hidden. It answers pings on the way. When the
+// connection ends it records why and returns that error; errInterrupted
+// leaves everything as it was, a partial frame kept for the next call.
+func (c *Conn) next() (proto.Frame, error) {
+	for {
+		f, err := c.readFrame()
+		if err == errInterrupted {
+			return f, err
+		}
+		if err != nil {
+			if c.end(err) {
+				c.nc.Close()
+				close(c.done)
+			}
+			return f, err
+		}
+		switch f.Op {
+		case proto.OpPing:
+			// Section 5.5.2: answer with the same payload. A failed write
+			// closes the socket: the next read reports it.
+			c.w.write(proto.OpPong, true, f.Payload)
+		case proto.OpClose:
+			return proto.Frame{}, c.onClose(f.Payload)
+		}
+		if c.cfg.hideControl && f.Op.IsControl() {
+			continue
+		}
+		return f, nil
+	}
+}
+
+// readFrame returns the next message or control frame. A breach of the
+// protocol fails the connection with the close code it calls for.
+func (c *Conn) readFrame() (proto.Frame, error) {
+	for {
+		if c.rpos < c.rend {
+			n, f, ok, err := c.rd.Next(c.rbuf[c.rpos:c.rend])
+			c.rpos += n
+			if err != nil {
+				return f, c.violated(err)
+			}
+			if ok {
+				return f, nil
+			}
+		}
+		if err := c.arm(); err != nil {
+			return proto.Frame{}, err
+		}
+		// Next has taken everything but a partial header.
+		if room := c.rd.PayloadBuffer(); c.rpos == c.rend && len(room) >= readBufferSize {
+			// The rest of a large payload is read straight into its
+			// message: no copy, and reads as large as the socket allows
+			// (BenchmarkRecv).
+			n, err := c.nc.Read(room)
+			if n == 0 {
+				if err != nil {
+					return proto.Frame{}, c.readError(err)
+				}
+				continue
+			}
+			f, ok, err := c.rd.Commit(n)
+			if err != nil {
+				return f, c.violated(err)
+			}
+			if ok {
+				return f, nil
+			}
+			continue
+		}
+		c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+		c.rpos = 0
+		if len(c.rbuf) < readBufferSize {
+			c.rbuf = append(c.rbuf, make([]byte, readBufferSize-len(c.rbuf))...)
+		}
+		n, err := c.nc.Read(c.rbuf[c.rend:])
+		c.rend += n
+		if n == 0 && err != nil {
+			return proto.Frame{}, c.readError(err)
+		}
+	}
+}
+
+// arm sets the holder's read deadline before its first read, and after
+// each interruption; then, as an interrupter changes state before moving
+// the deadline, a look at stop catches any interruption the new deadline
+// has just undone.
+func (c *Conn) arm() error {
+	if c.armed {
+		return nil
+	}
+	c.nc.SetReadDeadline(c.deadline)
+	c.armed = true
+	return c.stop()
+}
+
+// readError is what a failed read means: an interruption to look into,
+// the end of the connection otherwise.
+func (c *Conn) readError(err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.armed = false
+		return errInterrupted
+	case errors.Is(err, io.EOF):
+		return &CloseError{Code: CloseAbnormal}
+	}
+	return fmt.Errorf("ws: read: %w", err)
+}
+
+// violated fails the connection for a breach the Reader found.
+func (c *Conn) violated(err error) error {
+	v := err.(*proto.Violation)
+	c.failWith(v.Code, v.Reason)
+	return violationError(v)
+}
+
+// failWith sends a close frame for a connection the Conn fails (RFC 6455
+// section 7.1.7); the socket is closed right after.
+func (c *Conn) failWith(code uint16, reason string) {
+	payload, _ := proto.AppendClose(nil, code, proto.TruncateReason(reason))
+	c.w.nc.SetWriteDeadline(time.Now().Add(c.cfg.closeTimeout))
+	c.w.write(proto.OpClose, true, payload)
+}
+
+// onClose handles the peer's close frame: the answer to ours, or the
+// start of the close handshake, which the Conn answers by echoing the code
+// (section 5.5.1). The client then waits, bounded, for the server to
+// close the TCP connection first (section 7.1.1), in the background so
+// that the holder can report the close at once.
+func (c *Conn) onClose(payload []byte) error {
+	code, reason, _ := proto.ParseClose(payload) // the Reader checked it
+	var echo []byte
+	if code != proto.CloseNoStatus {
+		echo = payload[:2]
+	}
+	deadline := time.Now().Add(c.cfg.closeTimeout)
+	c.w.nc.SetWriteDeadline(deadline)
+	c.w.write(proto.OpClose, true, echo) // refused if our close frame went first
+	err := &CloseError{Code: CloseCode(code), Reason: reason}
+	if c.end(err) {
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			c.nc.SetReadDeadline(deadline)
+			io.Copy(io.Discard, c.nc)
+			c.nc.Close()
+			close(c.done)
+		}()
+	}
+	return err
+}
+
+// end records why the connection ended and tells the consumer: an active
+// mode gets a last Event, Recv returns the error. Only the read token's
+// holder calls it; it reports whether the connection had not ended yet,
+// and so whether the caller is the one to close the socket.
+func (c *Conn) end(err error) bool {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return false
+	}
+	c.ended, c.err = true, err
+	c.mu.Unlock()
+	c.deliver(Event{Conn: c, Err: err})
+	if c.cfg.events == nil {
+		close(c.events)
+	}
+	close(c.endedCh)
+	return true
+}
