@@ -60,12 +60,13 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 		// Messages still coming before the peer's close frame are
 		// dropped: the caller has closed.
 		for {
-			if _, err := c.next(); err != errInterrupted {
-				break
-			}
-			if !time.Now().Before(deadline) {
+			_, err := c.next()
+			if err == errInterrupted && !time.Now().Before(deadline) {
 				c.release()
 				return errCloseUnanswered
+			}
+			if err != nil && err != errInterrupted {
+				break // the connection ended
 			}
 		}
 		c.release()

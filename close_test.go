@@ -276,3 +276,30 @@ func TestCloseWithEventsPending(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDropsMessagesBeforeThePeersClose: messages the server sends
+// after the client's close frame, before its own, are read and dropped,
+// and the handshake completes as soon as the server's close frame comes;
+// CloseTimeout is far beyond the test's bound.
+func TestCloseDropsMessagesBeforeThePeersClose(t *testing.T) {
+	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+		sc.WriteRaw(cat(seqMessages(0, 3)))
+		readClose(sc)
+		sc.WriteRaw(cat(seqMessages(3, 3), closeFrame(1000, "")))
+	})
+	c := dial(t, url, CloseTimeout(time.Hour))
+	if f := recvWithin(t, c); seqOf(t, f) != 0 {
+		t.Fatalf("got %v, want message 0", f)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("Close did not return after the server's close frame")
+	}
+	waitDone(t, c)
+}
