@@ -97,3 +97,47 @@ func BenchmarkSend(b *testing.B) {
 		})
 	}
 }
+
+// discardServer returns the URL of a server that reads and drops frames.
+func discardServer(b *testing.B) string {
+	return startServer(b, server.Options{}, func(s *server.Conn) {
+		for {
+			if _, err := s.ReadFrame(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSendParallel sends 16-byte frames from several goroutines at
+// once: their frames coalesce into shared writes.
+func BenchmarkSendParallel(b *testing.B) {
+	c := dial(b, discardServer(b))
+	msg := Binary(make([]byte, 16))
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c.Send(msg); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSendAll sends 16-byte frames 64 at a time, one write per batch;
+// ns/op is per frame.
+func BenchmarkSendAll(b *testing.B) {
+	c := dial(b, discardServer(b))
+	batch := make([]Frame, 64)
+	for i := range batch {
+		batch[i] = Binary(make([]byte, 16))
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += len(batch) {
+		if err := c.SendAll(batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

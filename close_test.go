@@ -198,7 +198,7 @@ func TestCloseWhileSendBlocked(t *testing.T) {
 	c := dial(t, url, CloseTimeout(closeTimeout))
 	sent := make(chan error, 1)
 	go func() { sent <- c.Send(Binary(make([]byte, 256<<20))) }()
-	waitParked(t, "ws.(*writer).write")
+	waitParked(t, "ws.(*writer).writeOut")
 
 	closed := make(chan error, 1)
 	go func() { closed <- c.Close() }()

@@ -89,6 +89,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		c.events = make(chan Event)
 	}
 	c.w.nc = nc
+	c.w.cond.L = &c.w.mu
 	return c
 }
 

@@ -74,7 +74,7 @@ func waitParked(t testing.TB, fn string) {
 		n := runtime.Stack(buf, true)
 		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
 			head, _, _ := strings.Cut(g, "\n")
-			blocked := strings.Contains(head, "[select") || strings.Contains(head, "[chan ") || strings.Contains(head, "[IO wait") || strings.Contains(head, "[sync.Mutex.Lock")
+			blocked := strings.Contains(head, "[select") || strings.Contains(head, "[chan ") || strings.Contains(head, "[IO wait") || strings.Contains(head, "[sync.Mutex.Lock") || strings.Contains(head, "[sync.RWMutex.RLock") || strings.Contains(head, "[sync.Cond.Wait")
 			if blocked && strings.Contains(g, fn+"(") {
 				return
 			}

@@ -1,41 +1,46 @@
 package ws
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
-	"sync"
 
 	"github.com/hackney-go/ws/internal/proto"
 )
 
-// maxWriteChunk bounds the write buffer: larger payloads are masked and
-// written in pieces of this size rather than copied whole.
-const maxWriteChunk = 128 << 10
-
-// writer is the sending half of a Conn: one frame at a time, whole.
-type writer struct {
-	nc net.Conn
-	// message is held for the whole of a data message, so that the
-	// fragments of two messages never interleave; control frames may go
-	// between fragments (RFC 6455 section 5.4), so they take only mu.
-	message sync.Mutex
-	mu      sync.Mutex
-	buf     []byte
-	key     [4]byte // the masking key being drawn
-	closed  bool    // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
-	err     error   // a failed write leaves the stream unusable
-}
-
-var errWriteAfterClose = errors.New("ws: close frame already sent")
-
 // Send sends a frame (hackney's ws_send). It is safe to call from many
 // goroutines at once: each frame is written whole, never interleaved with
-// another. Text must be valid UTF-8 and ping and pong payloads at most
-// 125 bytes: Send refuses anything the peer would have to reject, before
-// writing a byte.
+// another, and frames that several goroutines send at the same moment go
+// out together in one write. Send returns once its frame is written. Text
+// must be valid UTF-8 and ping and pong payloads at most 125 bytes: Send
+// refuses anything the peer would have to reject, before writing a byte.
 func (c *Conn) Send(f Frame) error {
+	if err := check(f); err != nil {
+		return err
+	}
+	c.w.message.RLock()
+	defer c.w.message.RUnlock()
+	return c.sendError(c.w.send([]out{{proto.Opcode(f.Kind), true, f.Payload}}, c.cfg.fragment))
+}
+
+// SendAll sends frames in order, in as few writes as the write buffer
+// allows: one, for small frames, instead of one per frame. It checks
+// every frame as Send does before writing any. Frames sent by other
+// goroutines meanwhile come before or after the batch, not inside it.
+func (c *Conn) SendAll(frames ...Frame) error {
+	batch := make([]out, len(frames))
+	for i, f := range frames {
+		if err := check(f); err != nil {
+			return fmt.Errorf("ws: SendAll: frame %d: %w", i, err)
+		}
+		batch[i] = out{proto.Opcode(f.Kind), true, f.Payload}
+	}
+	c.w.message.RLock()
+	defer c.w.message.RUnlock()
+	return c.sendError(c.w.send(batch, c.cfg.fragment))
+}
+
+// check refuses a frame the peer would have to reject.
+func check(f Frame) error {
 	switch f.Kind {
 	case TextFrame:
 		if !proto.ValidUTF8(f.Payload) {
@@ -49,19 +54,7 @@ func (c *Conn) Send(f Frame) error {
 	default:
 		return fmt.Errorf("ws: cannot send frame kind %d", f.Kind)
 	}
-	if f.Kind.control() {
-		return c.sendError(c.w.write(proto.Opcode(f.Kind), true, f.Payload))
-	}
-	c.w.message.Lock()
-	defer c.w.message.Unlock()
-	op, p := proto.Opcode(f.Kind), f.Payload
-	for n := c.cfg.fragment; n > 0 && len(p) > n; p = p[n:] {
-		if err := c.w.write(op, false, p[:n]); err != nil {
-			return c.sendError(err)
-		}
-		op = proto.OpContinuation
-	}
-	return c.sendError(c.w.write(op, true, p))
+	return nil
 }
 
 // sendError explains a failed write: once the connection is closed or
@@ -79,51 +72,4 @@ func (c *Conn) sendError(err error) error {
 		err = ErrClosed
 	}
 	return err
-}
-
-// write sends one masked frame; fin false makes it a fragment of a
-// message that more frames continue.
-func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err != nil {
-		return w.err
-	}
-	if w.closed {
-		return errWriteAfterClose
-	}
-	h := proto.Header{Fin: fin, Op: op, Masked: true, Length: int64(len(p))}
-	// Each key must be unpredictable to the application (RFC 6455
-	// sections 5.3 and 10.3). crypto/rand costs about 30 ns here (the
-	// kernel's getrandom through the vDSO): nothing beside a write.
-	// Read into the writer, which lives on the heap anyway: a slice of a
-	// local would move it there, one allocation per frame.
-	rand.Read(w.key[:])
-	h.Key = w.key
-	if need := min(proto.MaxHeaderSize+len(p), maxWriteChunk); cap(w.buf) < need {
-		w.buf = make([]byte, 0, need)
-	}
-	buf := proto.AppendHeader(w.buf[:0], h)
-	pos := 0
-	for {
-		n := min(len(p), cap(buf)-len(buf))
-		start := len(buf)
-		buf = append(buf, p[:n]...)
-		pos = proto.Mask(h.Key, pos, buf[start:])
-		p = p[n:]
-		if _, err := w.nc.Write(buf); err != nil {
-			// Part of the frame may be out: nothing can follow it.
-			w.err = fmt.Errorf("ws: write: %w", err)
-			w.nc.Close()
-			return w.err
-		}
-		if len(p) == 0 {
-			break
-		}
-		buf = buf[:0]
-	}
-	if op == proto.OpClose {
-		w.closed = true
-	}
-	return nil
 }
