@@ -35,7 +35,8 @@ type Conn struct {
 	readTok chan struct{}
 	rd      proto.Reader
 	rbuf    []byte
-	rpos    int // rbuf[rpos:rend] is read and not yet parsed
+	rpool   *[]byte // rbuf's pool entry, nil when rbuf is not from the pool
+	rpos    int     // rbuf[rpos:rend] is read and not yet parsed
 	rend    int
 	// Who holds the token, the read deadline it wants, set before its
 	// first read (armed), and for a Recv, its context.

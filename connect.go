@@ -167,7 +167,9 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 	if _, err := nc.Write(req.Append(nil)); err != nil {
 		return nil, fmt.Errorf("ws: write upgrade request: %w", err)
 	}
-	buf := make([]byte, 0, readBufferSize)
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := (*bp)[:0]
 	var resp *proto.Response
 	var n int
 	for {
@@ -206,7 +208,7 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 		return nil, handshakeError(err)
 	}
 	// Frames may have come in the same reads as the response head.
-	c := newConn(nc, cfg, buf[n:])
+	c := newConn(nc, cfg, bytes.Clone(buf[n:]))
 	c.subprotocol = protocol
 	c.respHeader = resp.Header
 	return c, nil

@@ -41,6 +41,7 @@ func (c *Conn) pump() {
 		}
 		c.hold(pumpHolder, time.Time{}, nil)
 		ok := c.pumpActive()
+		c.idle()
 		c.release()
 		if !ok {
 			return

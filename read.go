@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
@@ -144,17 +145,51 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			}
 			continue
 		}
-		c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
-		c.rpos = 0
-		if len(c.rbuf) < readBufferSize {
-			c.rbuf = append(c.rbuf, make([]byte, readBufferSize-len(c.rbuf))...)
-		}
+		c.readRoom()
 		n, err := c.nc.Read(c.rbuf[c.rend:])
 		c.rend += n
 		if n == 0 && err != nil {
 			return proto.Frame{}, c.readError(err)
 		}
 	}
+}
+
+// Read buffers come from a pool and go back whenever they hold nothing
+// unparsed: a Conn between messages keeps none, which is most of an idle
+// connection's memory.
+var readBuffers = sync.Pool{New: func() any {
+	b := make([]byte, readBufferSize)
+	return &b
+}}
+
+// readRoom moves what is left to parse, a partial header at most, to the
+// start of a pooled read buffer.
+func (c *Conn) readRoom() {
+	if c.rpool == nil {
+		p := readBuffers.Get().(*[]byte)
+		c.rend = copy(*p, c.rbuf[c.rpos:c.rend])
+		c.rbuf, c.rpool, c.rpos = *p, p, 0
+		return
+	}
+	c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+	c.rpos = 0
+}
+
+// idle gives the read buffer back when it holds nothing unparsed, at the
+// end of a tenure of the read token.
+func (c *Conn) idle() {
+	if c.rpos == c.rend {
+		c.dropReadBuffer()
+	}
+}
+
+// dropReadBuffer gives the read buffer back, with whatever it holds: the
+// connection has ended.
+func (c *Conn) dropReadBuffer() {
+	if c.rpool != nil {
+		readBuffers.Put(c.rpool)
+	}
+	c.rbuf, c.rpool, c.rpos, c.rend = nil, nil, 0, 0
 }
 
 // arm sets the holder's read deadline before its first read, and after
@@ -238,6 +273,7 @@ func (c *Conn) end(err error) bool {
 	}
 	c.ended, c.err = true, err
 	c.mu.Unlock()
+	c.dropReadBuffer()
 	c.deliver(Event{Conn: c, Err: err})
 	if c.cfg.events == nil {
 		close(c.events)

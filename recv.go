@@ -77,6 +77,7 @@ func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame,
 		}
 	}
 	defer c.release()
+	defer c.idle()
 	// The mode and the state may have changed while this call waited.
 	c.hold(recvHolder, deadline, ctx)
 	if err := c.stop(); err != nil {
