@@ -34,22 +34,13 @@ func dynamicBlock(w *bitWriter, dist ...uint8) *bitWriter {
 	}
 	// Canonical codes: 18 is 0, 1 is 10, 2 is 11.
 	zeros := func(n uint32) { w.code(0, 1).bits(n-11, 7) }
-	length := func(l uint8) {
-		switch l {
-		case 0:
-			panic("a single zero length needs no test")
-		case 1:
-			w.code(2, 2)
-		case 2:
-			w.code(3, 2)
-		}
-	}
-	zeros(97)  // 0 to 96
-	length(1)  // 'a'
-	zeros(138) // 98 to 235
-	zeros(20)  // 236 to 255
-	length(2)  // 256
-	length(2)  // 257
+	length := func(l uint8) { w.code(uint32(l)+1, 2) } // 1 or 2
+	zeros(97)                                          // 0 to 96
+	length(1)                                          // 'a'
+	zeros(138)                                         // 98 to 235
+	zeros(20)                                          // 236 to 255
+	length(2)                                          // 256
+	length(2)                                          // 257
 	for _, l := range dist {
 		length(l)
 	}
@@ -58,19 +49,18 @@ func dynamicBlock(w *bitWriter, dist ...uint8) *bitWriter {
 
 // Literal/length codes of the block above: 'a' 0, end-of-block 10,
 // length 3 is 11.
-func (w *bitWriter) a() *bitWriter   { return w.code(0, 1) }
-func (w *bitWriter) eob() *bitWriter { return w.code(2, 2) }
-func (w *bitWriter) len3() *bitWriter {
-	return w.code(3, 2)
-}
+func (w *bitWriter) a() *bitWriter    { return w.code(0, 1) }
+func (w *bitWriter) eob() *bitWriter  { return w.code(2, 2) }
+func (w *bitWriter) len3() *bitWriter { return w.code(3, 2) }
 
 // syncFlush ends the data as section 7.2.1 leaves it: the header bits of
 // an empty stored block, padded to the byte.
 func (w *bitWriter) syncFlush() []byte { return w.bits(0, 3).b }
 
 // A distance code of a single one-bit code is incomplete but allowed
-// (RFC 1951 section 3.2.7, "one distance code of one bit"); the bit
-// pattern it leaves unused is an error.
+// (RFC 1951 section 3.2.7: "If only one distance code is used, it is
+// encoded using one bit, not zero bits"); the bit pattern it leaves
+// unused is an error.
 func TestDecompressSingleDistanceCode(t *testing.T) {
 	w := dynamicBlock(new(bitWriter), 1)
 	payload := w.a().a().len3().code(0, 1).eob().syncFlush()
