@@ -32,12 +32,14 @@ type Conn struct {
 	// readTok is the right to read the socket, held by one of: a Recv in
 	// passive mode, the pump in an active mode, or Close. Its holder owns
 	// the fields up to held.
-	readTok chan struct{}
-	rd      proto.Reader
-	rbuf    []byte
-	rpool   *[]byte // rbuf's pool entry, nil when rbuf is not from the pool
-	rpos    int     // rbuf[rpos:rend] is read and not yet parsed
-	rend    int
+	readTok   chan struct{}
+	rd        proto.Reader
+	rbuf      []byte
+	rpool     *[]byte // rbuf's pool entry, nil when rbuf is not from the pool
+	rpos      int     // rbuf[rpos:rend] is read and not yet parsed
+	rend      int
+	small     [smallRead]byte
+	smallFull bool // the last read filled small
 	// Who holds the token, the read deadline it wants, set before its
 	// first read (armed), and for a Recv, its context.
 	holder   holder

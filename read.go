@@ -148,6 +148,7 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 		c.readRoom()
 		n, err := c.nc.Read(c.rbuf[c.rend:])
 		c.rend += n
+		c.smallFull = c.rpool == nil && c.rend == smallRead
 		if n == 0 && err != nil {
 			return proto.Frame{}, c.readError(err)
 		}
@@ -162,9 +163,21 @@ var readBuffers = sync.Pool{New: func() any {
 	return &b
 }}
 
-// readRoom moves what is left to parse, a partial header at most, to the
-// start of a pooled read buffer.
+// smallRead is the size of the array in each Conn that a read goes to
+// when the Conn holds nothing unparsed: a reader waiting on an idle
+// connection then holds no pooled buffer, and a small message needs none.
+// A read that fills it says more is waiting: the next goes to a pooled
+// buffer.
+const smallRead = 128
+
+// readRoom prepares the read buffer for the next read: the small array if
+// nothing is left to parse, else a pooled buffer with what is left, a
+// partial header at most, moved to its start.
 func (c *Conn) readRoom() {
+	if c.rpos == c.rend && c.rpool == nil && !c.smallFull {
+		c.rbuf, c.rpos, c.rend = c.small[:], 0, 0
+		return
+	}
 	if c.rpool == nil {
 		p := readBuffers.Get().(*[]byte)
 		c.rend = copy(*p, c.rbuf[c.rpos:c.rend])
