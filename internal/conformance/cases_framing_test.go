@@ -11,6 +11,9 @@ func sizeName(n int) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		return fmt.Sprintf("%dMiB", n>>20)
 	}
+	if n > 1<<20 && n%(1<<20) == 1 {
+		return fmt.Sprintf("%dMiB_plus_1B", n>>20)
+	}
 	if n >= 1<<10 && n%(1<<10) == 0 {
 		return fmt.Sprintf("%dKiB", n>>10)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -40,13 +41,31 @@ func binaryOf(n int) []byte {
 	return b
 }
 
-// payloadOf returns a payload of n bytes for a message of op.
+// payloadOf returns a payload of n bytes for a message of op. Payloads
+// of a MiB or more are made once and shared by the cases of every receive
+// path, which only read them.
 func payloadOf(op proto.Opcode, n int) []byte {
+	gen := binaryOf
 	if op == proto.OpText {
-		return textOf(n)
+		gen = textOf
 	}
-	return binaryOf(n)
+	if n < 1<<20 {
+		return gen(n)
+	}
+	key := payloadKey{op, n}
+	if p, ok := bigPayloads.Load(key); ok {
+		return p.([]byte)
+	}
+	p, _ := bigPayloads.LoadOrStore(key, gen(n))
+	return p.([]byte)
 }
+
+type payloadKey struct {
+	op proto.Opcode
+	n  int
+}
+
+var bigPayloads sync.Map
 
 // bytewise returns a step that writes b one byte at a time. For b over
 // 4 KiB, only the first and last KiB go byte by byte (the first holding

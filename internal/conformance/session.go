@@ -14,8 +14,8 @@ import (
 	"github.com/hackney-go/ws/internal/proto"
 )
 
-// maxReceive bounds a frame the server accepts from the client: far above
-// what the cases echo, far below what would exhaust memory.
+// maxReceive bounds a message the server accepts from the client: far
+// above what the cases echo, far below what would exhaust memory.
 const maxReceive = 64 << 20
 
 // Received is what the client sent: a message, its fragments joined, or a
@@ -110,32 +110,80 @@ func handshake(nc net.Conn, br *bufio.Reader, timeout time.Duration) error {
 
 // read parses the client's frames until the connection ends, checking
 // each with a server's proto.Reader: masking, and every other rule a
-// client must follow.
+// client must follow. It hands the Reader one frame at a time, so as to
+// know the headers of the frames that make each message.
 func (s *Session) read() {
 	defer close(s.readerDone)
-	rd := proto.Reader{Server: true}
-	var data []proto.Header // the frames of the data message being read
+	err := s.parse()
+	if err != errQuit {
+		s.emit(Received{Err: err})
+	}
+}
+
+func (s *Session) parse() error {
+	// With limits, the Reader sizes a message's buffer from its header
+	// rather than growing it as the payload comes.
+	rd := proto.Reader{Server: true, MaxFrame: maxReceive, MaxMessage: maxReceive}
+	var (
+		buf       = make([]byte, 64<<10)
+		pos, end  int            // buf[pos:end] is read and not yet parsed
+		frameLeft int64          // bytes of the current frame, header included, not yet parsed
+		cur       proto.Header   // the current frame's header
+		data      []proto.Header // the frames of the data message being read
+	)
 	for {
-		raw, h, err := s.readFrame()
-		if err == nil {
-			var f proto.Frame
-			var ok bool
-			_, f, ok, err = rd.Next(raw)
-			if err == nil && h.Op.IsControl() {
-				err = s.emit(Received{Frame: f, Headers: []proto.Header{h}})
-			} else if err == nil {
-				data = append(data, h)
-				if ok {
-					err = s.emit(Received{Frame: f, Headers: data})
-					data = nil
+		if frameLeft == 0 && pos < end {
+			h, n, err := proto.ParseHeader(buf[pos:end])
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				frameLeft, cur = int64(n)+h.Length, h
+				if !h.Op.IsControl() {
+					data = append(data, h)
 				}
 			}
 		}
-		if err != nil {
-			if err != errQuit {
-				s.emit(Received{Err: err})
+		var (
+			f   proto.Frame
+			ok  bool
+			err error
+		)
+		switch {
+		case frameLeft > 0 && pos < end:
+			var used int
+			used, f, ok, err = rd.Next(buf[pos : pos+int(min(int64(end-pos), frameLeft))])
+			pos += used
+			frameLeft -= int64(used)
+		case frameLeft > 0 && len(rd.PayloadBuffer()) >= len(buf)/4:
+			// The rest of a large payload goes straight into its message.
+			var n int
+			n, err = s.br.Read(rd.PayloadBuffer())
+			if n > 0 {
+				frameLeft -= int64(n)
+				f, ok, err = rd.Commit(n)
 			}
-			return
+		default:
+			// Keep a partial header at the start of buf and read more.
+			end = copy(buf, buf[pos:end])
+			pos = 0
+			var n int
+			n, err = s.br.Read(buf[end:])
+			end += n
+			if n > 0 {
+				err = nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if ok && cur.Op.IsControl() {
+			err = s.emit(Received{Frame: f, Headers: []proto.Header{cur}})
+		} else if ok {
+			err, data = s.emit(Received{Frame: f, Headers: data}), nil
+		}
+		if err != nil {
+			return err
 		}
 	}
 }
@@ -149,29 +197,6 @@ func (s *Session) emit(r Received) error {
 		return nil
 	case <-s.quit:
 		return errQuit
-	}
-}
-
-// readFrame reads one whole frame from the client, as it is on the wire.
-func (s *Session) readFrame() ([]byte, proto.Header, error) {
-	for size := 2; ; size++ {
-		b, err := s.br.Peek(size)
-		if err != nil {
-			return nil, proto.Header{}, err
-		}
-		h, n, err := proto.ParseHeader(b)
-		if err != nil {
-			return nil, h, err
-		}
-		if n == 0 {
-			continue
-		}
-		if h.Length > maxReceive {
-			return nil, h, fmt.Errorf("the client sent a frame of %d bytes", h.Length)
-		}
-		raw := make([]byte, n+int(h.Length))
-		_, err = io.ReadFull(s.br, raw)
-		return raw, h, err
 	}
 }
 
