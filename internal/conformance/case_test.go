@@ -162,6 +162,7 @@ func cases() []*clientCase {
 		utf8Cases(t)
 		closeCases(t)
 		largeCases(t)
+		fragmentSizeCases(t)
 		allCases = t.cases
 	})
 	return allCases

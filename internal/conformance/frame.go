@@ -147,9 +147,9 @@ func Wire(frames ...Frame) []byte {
 
 // WireUntil returns the wire form of frames cut just after the n-th byte
 // of their data payloads (the payloads of text, binary and continuation
-// frames, counted together), with the header of any data frame that
-// follows left out. It lets a script send a message up to the byte that
-// breaks it and no further.
+// frames, counted together): control frames before that byte are
+// written, nothing after it. It lets a script send a message up to the
+// byte that breaks it and no further.
 func WireUntil(frames []Frame, n int) []byte {
 	var b []byte
 	for _, f := range frames {

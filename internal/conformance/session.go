@@ -274,7 +274,7 @@ func (s *Session) take(c class) (Received, error) {
 			}
 			s.backlog = append(s.backlog, r)
 		case <-t.C:
-			return Received{}, fmt.Errorf("no %s from the client within %v", strings.TrimPrefix(classNames[c], "a "), s.timeout)
+			return Received{}, fmt.Errorf("waited %v for %s", s.timeout, classNames[c])
 		}
 	}
 }

@@ -106,9 +106,9 @@ func ExpectMessage(op proto.Opcode, payload []byte) Step {
 }
 
 // ExpectFragmented is ExpectMessage for a message that must come in
-// frames of at most max bytes each.
+// fragments of size bytes, the last one shorter or as long.
 func ExpectFragmented(op proto.Opcode, payload []byte, size int) Step {
-	return Step{fmt.Sprintf("expect %v of %d bytes in frames of at most %d", op, len(payload), size), func(s *Session) error {
+	return Step{fmt.Sprintf("expect %v of %d bytes in fragments of %d", op, len(payload), size), func(s *Session) error {
 		r, err := s.take(classData)
 		if err != nil {
 			return err
@@ -116,20 +116,20 @@ func ExpectFragmented(op proto.Opcode, payload []byte, size int) Step {
 		if err := same(r, op, payload); err != nil {
 			return err
 		}
-		for i, h := range r.Headers {
-			if h.Length > int64(size) {
-				return fmt.Errorf("frame %d of the message has %d bytes, more than %d", i+1, h.Length, size)
-			}
-		}
 		if want := frameCount(len(payload), size); len(r.Headers) != want {
 			return fmt.Errorf("the message came in %d frames, want %d", len(r.Headers), want)
+		}
+		for i, h := range r.Headers[:len(r.Headers)-1] {
+			if h.Length != int64(size) {
+				return fmt.Errorf("fragment %d of the message has %d bytes, want %d", i+1, h.Length, size)
+			}
 		}
 		return nil
 	}}
 }
 
-// frameCount is how many frames of at most size bytes a payload of n
-// bytes takes when only the last may be shorter: one at least.
+// frameCount is how many fragments of size bytes a payload of n bytes
+// takes, the last shorter or as long: one at least.
 func frameCount(n, size int) int { return max(1, (n+size-1)/size) }
 
 func same(r Received, op proto.Opcode, payload []byte) error {
