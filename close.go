@@ -104,4 +104,5 @@ func (c *Conn) finish() {
 	}
 	<-c.done
 	c.bg.Wait()
+	c.stopCompression()
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -28,6 +29,10 @@ type Conn struct {
 	respHeader  http.Header
 
 	w writer
+
+	// permessage-deflate, when negotiated.
+	params   *deflate.Params
+	inflater *deflate.Decompressor
 
 	// readTok is the right to read the socket, held by one of: a Recv in
 	// passive mode, the pump in an active mode, or Close. Its holder owns

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -123,6 +124,13 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 	if t.basicAuth != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", t.basicAuth)
 	}
+	if cfg.deflate != nil {
+		offer, err := cfg.deflate.offer()
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Sec-WebSocket-Extensions", offer.Header())
+	}
 	return req, nil
 }
 
@@ -203,14 +211,24 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 		nc.SetReadDeadline(time.Now().Add(refusalBodyWait))
 		return nil, refusal(resp, io.MultiReader(bytes.NewReader(buf[n:]), nc))
 	}
-	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols)
+	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols, cfg.deflate != nil)
 	if err != nil {
 		return nil, handshakeError(err)
+	}
+	var params *deflate.Params
+	if cfg.deflate != nil {
+		offer, _ := cfg.deflate.offer() // checked by buildRequest
+		if params, err = offer.Accept(resp.Header.Values("Sec-Websocket-Extensions")); err != nil {
+			return nil, handshakeError(err)
+		}
 	}
 	// Frames may have come in the same reads as the response head.
 	c := newConn(nc, cfg, bytes.Clone(buf[n:]))
 	c.subprotocol = protocol
 	c.respHeader = resp.Header
+	if params != nil {
+		c.startCompression(params)
+	}
 	return c, nil
 }
 

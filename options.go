@@ -25,6 +25,7 @@ type config struct {
 	maxFrame       int64
 	fragment       int
 	hideControl    bool
+	deflate        *Deflate
 }
 
 // Defaults of the options without a value in hackney's table.

@@ -287,6 +287,9 @@ func (c *Conn) end(err error) bool {
 	c.ended, c.err = true, err
 	c.mu.Unlock()
 	c.dropReadBuffer()
+	if c.inflater != nil {
+		c.inflater.Release()
+	}
 	c.deliver(Event{Conn: c, Err: err})
 	if c.cfg.events == nil {
 		close(c.events)

@@ -17,9 +17,20 @@ func (c *Conn) Send(f Frame) error {
 	if err := check(f); err != nil {
 		return err
 	}
+	frames := [1]out{{proto.Opcode(f.Kind), true, f.Payload, 0}}
+	if c.w.deflater != nil && !f.Kind.control() {
+		var bufs [1]*[]byte
+		c.w.message.Lock()
+		defer c.w.message.Unlock()
+		defer putBuffers(bufs[:])
+		if err := c.w.compress(frames[:], bufs[:]); err != nil {
+			return err
+		}
+		return c.sendError(c.w.send(frames[:], c.cfg.fragment))
+	}
 	c.w.message.RLock()
 	defer c.w.message.RUnlock()
-	return c.sendError(c.w.send([]out{{proto.Opcode(f.Kind), true, f.Payload}}, c.cfg.fragment))
+	return c.sendError(c.w.send(frames[:], c.cfg.fragment))
 }
 
 // SendAll sends frames in order, in as few writes as the write buffer
@@ -32,7 +43,17 @@ func (c *Conn) SendAll(frames ...Frame) error {
 		if err := check(f); err != nil {
 			return fmt.Errorf("ws: SendAll: frame %d: %w", i, err)
 		}
-		batch[i] = out{proto.Opcode(f.Kind), true, f.Payload}
+		batch[i] = out{proto.Opcode(f.Kind), true, f.Payload, 0}
+	}
+	if c.w.deflater != nil {
+		bufs := make([]*[]byte, len(batch))
+		c.w.message.Lock()
+		defer c.w.message.Unlock()
+		defer putBuffers(bufs)
+		if err := c.w.compress(batch, bufs); err != nil {
+			return err
+		}
+		return c.sendError(c.w.send(batch, c.cfg.fragment))
 	}
 	c.w.message.RLock()
 	defer c.w.message.RUnlock()

@@ -25,31 +25,58 @@ func (c *Conn) SendFrom(kind Kind, r io.Reader) error {
 	if kind != TextFrame && kind != BinaryFrame {
 		return fmt.Errorf("ws: SendFrom sends text or binary, not %v", kind)
 	}
+	started, err := c.stream(kind, r)
+	if started && err != nil && !errors.Is(err, errSend) {
+		c.CloseWith(CloseInternalError, "message abandoned")
+	}
+	return err
+}
+
+// errSend marks the errors of stream that the connection's failure
+// caused, after which there is nothing left to close.
+var errSend = errors.New("ws: SendFrom")
+
+// stream sends r's message, holding other messages back. started says
+// whether a fragment went out before an error.
+func (c *Conn) stream(kind Kind, r io.Reader) (started bool, err error) {
 	c.w.message.Lock()
 	defer c.w.message.Unlock()
 	buf := make([]byte, streamFragment)
+	var zbuf *[]byte
+	if c.w.deflater != nil {
+		if c.w.deflaterGone {
+			return false, ErrClosed
+		}
+		zbuf = getBuffer(streamFragment + proto.MaxHeaderSize)
+		defer putBuffer(zbuf)
+	}
 	var text proto.UTF8
 	op := proto.Opcode(kind)
 	for {
 		n, rerr := io.ReadFull(r, buf)
 		last := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
-		var err error
 		if rerr != nil && !last {
-			err = fmt.Errorf("ws: SendFrom: read: %w", rerr)
-		} else if kind == TextFrame && (!text.Write(buf[:n]) || last && !text.Complete()) {
-			err = errors.New("ws: SendFrom: text is not valid UTF-8")
+			return started, fmt.Errorf("ws: SendFrom: read: %w", rerr)
 		}
-		if err != nil {
-			if op == proto.OpContinuation {
-				c.CloseWith(CloseInternalError, "message abandoned")
+		if kind == TextFrame && (!text.Write(buf[:n]) || last && !text.Complete()) {
+			return started, errors.New("ws: SendFrom: text is not valid UTF-8")
+		}
+		f := out{op, last, buf[:n], 0}
+		if zbuf != nil {
+			// The message is compressed as it streams, RSV1 on its first
+			// frame (RFC 7692 section 6), whatever the threshold.
+			*zbuf = c.w.deflater.Append((*zbuf)[:0], f.p, last)
+			f.p = *zbuf
+			if op != proto.OpContinuation {
+				f.rsv = rsv1
 			}
-			return err
 		}
-		if err := c.w.write(op, last, buf[:n]); err != nil {
-			return c.sendError(err)
+		if err := c.w.send([]out{f}, 0); err != nil {
+			return started, fmt.Errorf("%w: %w", errSend, c.sendError(err))
 		}
+		started = true
 		if last {
-			return nil
+			return started, nil
 		}
 		op = proto.OpContinuation
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -51,11 +52,12 @@ func putBuffer(b *[]byte) {
 // goroutine.
 const coalesceMax = smallWriteBuffer
 
-// out is a frame to write.
+// out is a frame to write; rsv goes on its first fragment.
 type out struct {
 	op  proto.Opcode
 	fin bool
 	p   []byte
+	rsv uint8
 }
 
 // writer is the sending half of a Conn. One goroutine at a time writes
@@ -81,6 +83,12 @@ type writer struct {
 	queKey  [4]byte   // the same for frames queued, under mu
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
+
+	// permessage-deflate, when negotiated: messages of threshold bytes
+	// or more are compressed, under message held exclusively.
+	deflater     *deflate.Compressor
+	deflaterGone bool // released: the Conn is closed
+	threshold    int
 }
 
 var errWriteAfterClose = errors.New("ws: close frame already sent")
@@ -88,7 +96,7 @@ var errWriteAfterClose = errors.New("ws: close frame already sent")
 // write sends one frame; fin false makes it a fragment of a message that
 // more frames continue.
 func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
-	return w.send([]out{{op, fin, p}}, 0)
+	return w.send([]out{{op, fin, p, 0}}, 0)
 }
 
 // send writes frames in order, none of them interleaved with others,
@@ -213,7 +221,7 @@ func (w *writer) fail(err error) {
 // w.mu, by the owner; otherwise it grows.
 func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct bool) []byte {
 	for _, f := range frames {
-		op, p := f.op, f.p
+		op, p, rsv := f.op, f.p, f.rsv
 		for {
 			n := len(p)
 			if frag > 0 && n > frag && !op.IsControl() {
@@ -227,7 +235,7 @@ func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct
 			// the writer, on the heap anyway: a local's slice would move
 			// it there, one allocation per frame.
 			rand.Read(key[:])
-			h := proto.Header{Fin: fin, Op: op, Masked: true, Length: int64(n), Key: *key}
+			h := proto.Header{Fin: fin, Rsv: rsv, Op: op, Masked: true, Length: int64(n), Key: *key}
 			if direct && cap(buf)-len(buf) < proto.MaxHeaderSize {
 				if buf = w.writeOut(buf); buf == nil {
 					return nil
@@ -255,7 +263,7 @@ func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct
 			if last {
 				break
 			}
-			op = proto.OpContinuation
+			op, rsv = proto.OpContinuation, 0
 		}
 	}
 	return buf

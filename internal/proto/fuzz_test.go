@@ -97,7 +97,7 @@ func FuzzParseResponse(f *testing.F) {
 				t.Fatalf("head of %d bytes found in its first %d: %d, %v", n, n-1, m, e)
 			}
 			// Checking whatever parsed must not panic either.
-			CheckResponse(resp, "dGhlIHNhbXBsZSBub25jZQ==", []string{"chat"})
+			CheckResponse(resp, "dGhlIHNhbXBsZSBub25jZQ==", []string{"chat"}, false)
 		}
 	})
 }

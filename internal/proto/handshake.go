@@ -207,10 +207,11 @@ func ValidFieldValue(v string) bool {
 
 // CheckResponse verifies a 101 response as section 4.1 asks of a client
 // (the status is the caller's to check first): Upgrade, Connection, the
-// accept key, and that the subprotocol and extensions chosen were offered.
-// No extension is offered yet, so any extension in the response fails. It
-// returns the chosen subprotocol, "" when the server chose none.
-func CheckResponse(resp *Response, key string, protocols []string) (protocol string, err error) {
+// accept key, and that the subprotocol chosen was offered. Extensions in
+// the response fail it unless some were offered: then they are the
+// caller's to check against its offer. It returns the chosen subprotocol,
+// "" when the server chose none.
+func CheckResponse(resp *Response, key string, protocols []string, extensionsOffered bool) (protocol string, err error) {
 	h := resp.Header
 	if !headerHasToken(h, "Upgrade", "websocket") {
 		return "", &HandshakeFault{Err: ErrBadUpgrade, Header: "Upgrade", Value: h.Get("Upgrade")}
@@ -221,7 +222,7 @@ func CheckResponse(resp *Response, key string, protocols []string) (protocol str
 	if got := h.Values("Sec-Websocket-Accept"); len(got) != 1 || got[0] != AcceptKey(key) {
 		return "", &HandshakeFault{Err: ErrBadAccept, Header: "Sec-WebSocket-Accept", Value: strings.Join(got, ", ")}
 	}
-	if ext := h.Values("Sec-Websocket-Extensions"); len(ext) > 0 {
+	if ext := h.Values("Sec-Websocket-Extensions"); len(ext) > 0 && !extensionsOffered {
 		return "", &HandshakeFault{Err: ErrUnofferedExtension, Header: "Sec-WebSocket-Extensions", Value: strings.Join(ext, ", ")}
 	}
 	switch got := h.Values("Sec-Websocket-Protocol"); len(got) {

@@ -224,7 +224,7 @@ func TestCheckResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := CheckResponse(response(key, tt.headers), key, tt.protocols)
+			got, err := CheckResponse(response(key, tt.headers), key, tt.protocols, false)
 			if tt.err == nil {
 				if err != nil || got != tt.want {
 					t.Fatalf("CheckResponse = %q, %v; want %q, nil", got, err, tt.want)
@@ -262,7 +262,7 @@ func TestParseAndCheckResponse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseResponse(%q) = %v", tt.head, err)
 		}
-		if _, err := CheckResponse(resp, key, nil); !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+		if _, err := CheckResponse(resp, key, nil, false); !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 			t.Errorf("CheckResponse(%q) = %v, want %v", tt.head, err, tt.err)
 		}
 	}

@@ -27,6 +27,10 @@ type Reader struct {
 	// MaxFrame and MaxMessage bound a frame's payload and a message's
 	// total payload; zero or less means no limit.
 	MaxFrame, MaxMessage int64
+	// Inflater, when set, decompresses the messages that a negotiated
+	// permessage-deflate marks with RSV1 on their first frame (RFC 7692
+	// section 6). It must enforce MaxMessage on what it produces.
+	Inflater Inflater
 
 	err *Violation
 
@@ -40,7 +44,13 @@ type Reader struct {
 	// The data message being assembled; msgOp is 0 between messages.
 	msgOp Opcode
 	msg   []byte
+	wire  int64 // payload bytes of the message on the wire so far
 	utf8  UTF8
+
+	// compressed says the message being assembled goes to the Inflater;
+	// unmasked holds a masked frame's payload, unmasked, on its way there.
+	compressed bool
+	unmasked   []byte
 
 	// buf is the caller's storage for the next message (SetBuffer);
 	// borrowed says msg is assembled in it.
@@ -105,7 +115,7 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 // saving the copy out of the caller's read buffer, or nil when no data
 // payload is awaited. Bytes read into it are handed over with Commit.
 func (r *Reader) PayloadBuffer() []byte {
-	if r.err != nil || !r.inPayload || r.hdr.Op.IsControl() || r.left == 0 {
+	if r.err != nil || !r.inPayload || r.hdr.Op.IsControl() || r.left == 0 || r.compressed {
 		return nil
 	}
 	if len(r.msg) == cap(r.msg) {
@@ -142,6 +152,12 @@ func (r *Reader) fail(v *Violation) *Violation {
 // read its payload.
 func (r *Reader) start(h Header) *Violation {
 	switch {
+	case h.Rsv == rsv1 && r.Inflater != nil:
+		// RFC 7692 section 6: RSV1 marks a compressed message, on its
+		// first frame only.
+		if h.Op.IsControl() || h.Op == OpContinuation {
+			return protocolErr(fmt.Sprintf("RSV1 set on a %v frame", h.Op))
+		}
 	case h.Rsv != 0:
 		return protocolErr("reserved bits set without a negotiated extension")
 	case !h.Op.known():
@@ -170,17 +186,32 @@ func (r *Reader) start(h Header) *Violation {
 			return tooBig("frame", r.MaxFrame, h.Length)
 		}
 		// Compared as a subtraction: a declared length near 1<<63 would
-		// make the sum wrap below the limit.
-		if have := int64(len(r.msg)); r.MaxMessage > 0 && h.Length > r.MaxMessage-have {
+		// make the sum wrap below the limit. A compressed message is
+		// bounded by what it inflates to; its wire size may exceed that
+		// only by the few bytes per block of data stored uncompressed.
+		limit, have := r.MaxMessage, int64(len(r.msg))
+		if h.Rsv == rsv1 || h.Op == OpContinuation && r.compressed {
+			have = r.wire
+			if limit > 0 {
+				limit += limit/256 + 64
+			}
+		}
+		if limit > 0 && h.Length > limit-have {
 			size := have + h.Length
 			if size < 0 {
 				size = math.MaxInt64
 			}
 			return tooBig("message", r.MaxMessage, size)
 		}
+		r.wire += h.Length
 		if h.Op != OpContinuation {
 			r.msgOp = h.Op
 			r.utf8.Reset()
+			r.compressed, r.wire = h.Rsv == rsv1, h.Length
+			if r.compressed {
+				r.hdr, r.left, r.maskPos, r.inPayload = h, h.Length, 0, true
+				return nil
+			}
 			// A whole message in one frame gets a buffer of its exact size
 			// when the limits above bound what a peer can make us allocate
 			// with a header alone; without them, the buffer grows as the
@@ -199,6 +230,9 @@ func (r *Reader) start(h Header) *Violation {
 	return nil
 }
 
+// rsv1 is the RSV1 bit as Header.Rsv holds it.
+const rsv1 = 0x4
+
 // unboundedPrealloc caps the buffer a Reader without limits reserves for
 // a message before its payload arrives.
 const unboundedPrealloc = 64 << 10
@@ -215,6 +249,9 @@ func tooBig(what string, limit, size int64) *Violation {
 // payload takes the next bytes of the current frame's payload from the
 // caller's input.
 func (r *Reader) payload(p []byte) (f Frame, ok, done bool, v *Violation) {
+	if r.compressed && !r.hdr.Op.IsControl() {
+		return r.inflate(p)
+	}
 	var dst []byte
 	if r.hdr.Op.IsControl() {
 		r.ctl = append(r.ctl, p...)
@@ -244,6 +281,35 @@ func (r *Reader) take(dst []byte) (f Frame, ok, done bool, v *Violation) {
 	return f, ok, true, v
 }
 
+// inflate passes the next bytes of a compressed message's payload to the
+// Inflater.
+func (r *Reader) inflate(p []byte) (f Frame, ok, done bool, v *Violation) {
+	if r.hdr.Masked {
+		r.unmasked = append(r.unmasked[:0], p...)
+		p = r.unmasked
+		r.maskPos = Mask(r.hdr.Key, r.maskPos, p)
+	}
+	if err := r.Inflater.Write(p); err != nil {
+		return f, false, false, asViolation(err)
+	}
+	r.left -= int64(len(p))
+	if r.left > 0 {
+		return f, false, false, nil
+	}
+	r.inPayload = false
+	f, ok, v = r.finish()
+	return f, ok, true, v
+}
+
+// asViolation makes an Inflater's error a Violation: data that does not
+// decompress is a protocol error (RFC 7692 gives no code of its own).
+func asViolation(err error) *Violation {
+	if v, ok := err.(*Violation); ok {
+		return v
+	}
+	return protocolErr("compressed data: " + err.Error())
+}
+
 // finish ends the current frame and returns what it completes.
 func (r *Reader) finish() (Frame, bool, *Violation) {
 	op := r.hdr.Op
@@ -263,10 +329,33 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 	if !r.hdr.Fin {
 		return Frame{}, false, nil
 	}
+	if r.compressed {
+		p, err := r.Inflater.Finish()
+		if err != nil {
+			return Frame{}, false, asViolation(err)
+		}
+		// Compressed data is not text until inflated (RFC 7692
+		// section 6.1): its UTF-8 is checked whole, here.
+		if r.msgOp == OpText && !ValidUTF8(p) {
+			return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
+		}
+		f := Frame{Op: r.msgOp, Payload: p}
+		r.msgOp, r.msg, r.compressed = 0, nil, false
+		return f, true, nil
+	}
 	if r.msgOp == OpText && !r.utf8.Complete() {
 		return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "text message ends inside a UTF-8 sequence"}
 	}
 	f := Frame{Op: r.msgOp, Payload: r.msg}
 	r.msgOp, r.msg = 0, nil
 	return f, true, nil
+}
+
+// Inflater decompresses the messages of a negotiated compression
+// extension, a message at a time: Write takes the payload as it comes,
+// Finish ends the message and returns it whole. Errors that are a
+// *Violation keep their close code; any other is a protocol error.
+type Inflater interface {
+	Write(p []byte) error
+	Finish() ([]byte, error)
 }
