@@ -1,0 +1,339 @@
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hackney-go/ws/internal/deflate"
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// DeflateAnswer is how a server started with ServeDeflate answers the
+// client's offer of permessage-deflate (RFC 7692).
+type DeflateAnswer struct {
+	// Header is the value of the response's Sec-WebSocket-Extensions
+	// header, written as it is, broken or not; "" for no such header.
+	Header string
+	// Params are the parameters the server then uses, which the case
+	// derives from Header by the RFC's rules: the server compresses with
+	// Params.Server and decompresses with Params.Client. Nil when Header
+	// agrees to no compression: a client frame with RSV1 is then a
+	// violation.
+	Params *deflate.Params
+}
+
+// Deflate is the server's end of one connection of ServeDeflate: the
+// client's offer, and the compression state of what the server sends,
+// which its Send steps use in the order they run.
+type Deflate struct {
+	// Offer holds the values of the client's Sec-WebSocket-Extensions
+	// request headers, set before the first step runs.
+	Offer []string
+
+	params *deflate.Params
+	// The server compresses with the standard library's encoder, an
+	// implementation the client's code never uses, at the full window;
+	// with a smaller one, where that encoder cannot stay, with the
+	// window-limited encoder of internal/deflate.
+	std  *flate.Writer
+	out  bytes.Buffer
+	comp *deflate.Compressor
+	dec  *deflate.Decompressor
+}
+
+// ServeDeflate is Serve for permessage-deflate: the server answers the
+// opening handshake with answer, then runs the steps that script returns
+// for the connection. It decompresses the client's compressed messages
+// before the steps see them, keeping the headers of their frames as sent
+// (RSV1 included), and fails the connection's reading, as a Violation,
+// on a frame that breaks RFC 7692 section 6.1 or a message that does not
+// decompress within answer.Params.
+func ServeDeflate(timeout time.Duration, answer DeflateAnswer, script func(*Deflate) []Step) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{ln: ln, timeout: timeout, done: make(chan struct{})}
+	go s.serveOne(func(nc net.Conn) error { return runDeflate(nc, timeout, answer, script) })
+	return s, nil
+}
+
+// serveOne is Server.run with another way to serve the connection.
+func (s *Server) serveOne(serve func(net.Conn) error) {
+	defer close(s.done)
+	nc, err := s.ln.Accept()
+	s.ln.Close()
+	if err != nil {
+		s.err = fmt.Errorf("conformance: no connection: %w", err)
+		return
+	}
+	s.mu.Lock()
+	stopped := s.stopped
+	if !stopped {
+		s.nc = nc
+	}
+	s.mu.Unlock()
+	if stopped {
+		nc.Close()
+		s.err = errStopped
+		return
+	}
+	s.err = serve(nc)
+}
+
+// runDeflate is runScript with permessage-deflate.
+func runDeflate(nc net.Conn, timeout time.Duration, answer DeflateAnswer, script func(*Deflate) []Step) error {
+	defer nc.Close()
+	br := bufio.NewReader(nc)
+	d := &Deflate{params: answer.Params}
+	if err := d.handshake(nc, br, timeout, answer.Header); err != nil {
+		return err
+	}
+	if p := answer.Params; p != nil {
+		if p.Server.WindowBits == deflate.MaxWindowBits {
+			d.std, _ = flate.NewWriter(&d.out, flate.DefaultCompression)
+		} else {
+			d.comp = deflate.NewCompressor(p.Server)
+		}
+		d.dec = deflate.NewDecompressor(p.Client, maxReceive)
+	}
+	s := &Session{
+		nc:         nc,
+		br:         br,
+		timeout:    timeout,
+		items:      make(chan Received, 64),
+		quit:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+	go d.read(s)
+	defer func() {
+		close(s.quit)
+		nc.Close()
+		<-s.readerDone
+		if d.comp != nil {
+			d.comp.Release()
+		}
+		if d.dec != nil {
+			d.dec.Release()
+		}
+	}()
+	for i, step := range script(d) {
+		if err := step.Run(s); err != nil {
+			return fmt.Errorf("step %d (%s): %w", i+1, step.Name, err)
+		}
+	}
+	return s.leftovers()
+}
+
+// handshake answers the client's opening handshake with 101 and the
+// extension header, keeping the client's offer. The request's other
+// headers are the plain server's to check.
+func (d *Deflate) handshake(nc net.Conn, br *bufio.Reader, timeout time.Duration, extensions string) error {
+	nc.SetDeadline(time.Now().Add(timeout))
+	defer nc.SetDeadline(time.Time{})
+	r, err := http.ReadRequest(br)
+	if err != nil {
+		return fmt.Errorf("handshake: %w", err)
+	}
+	d.Offer = r.Header.Values("Sec-WebSocket-Extensions")
+	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: " + proto.AcceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n"
+	if extensions != "" {
+		resp += "Sec-WebSocket-Extensions: " + extensions + "\r\n"
+	}
+	_, err = io.WriteString(nc, resp+"\r\n")
+	return err
+}
+
+// rsv1 is RSV1 in a Frame's or Header's Rsv: the "Per-Message Compressed"
+// bit (RFC 7692 section 6).
+const rsv1 = 4
+
+// Compressed is a message a Send step compresses and writes.
+type Compressed struct {
+	Op      proto.Opcode
+	Payload []byte
+	// FrameSize, unless zero, cuts the compressed payload into frames of
+	// that many bytes, the last shorter or as long.
+	FrameSize int
+	// Between are frames written after the first frame of a message in
+	// several: control frames, or whatever a case wants there.
+	Between []Frame
+	// WriteSize, unless zero, cuts the bytes on the wire into writes of
+	// that many bytes.
+	WriteSize int
+}
+
+// Send compresses m.Payload as the next compressed message of the
+// connection (RFC 7692 section 7.2.1) and writes it as m says, RSV1 set
+// on its first frame. Its window is the one the server agreed to, taken
+// over from the messages before unless the server agreed to
+// server_no_context_takeover.
+func (d *Deflate) Send(m Compressed) Step {
+	return Step{fmt.Sprintf("send %v of %d bytes compressed", m.Op, len(m.Payload)), func(s *Session) error {
+		if d.params == nil {
+			return fmt.Errorf("no compression was agreed")
+		}
+		z := d.compress(m.Payload)
+		frames := []Frame{Msg(m.Op, z)}
+		if m.FrameSize > 0 {
+			frames = FragmentsOf(m.Op, z, m.FrameSize)
+		}
+		frames[0].Rsv = rsv1
+		if len(frames) > 1 {
+			frames = append(append(frames[:1:1], m.Between...), frames[1:]...)
+		}
+		b := Wire(frames...)
+		if m.WriteSize <= 0 {
+			return s.Write(b)
+		}
+		return Chunked(b, m.WriteSize, 0).Run(s)
+	}}
+}
+
+// compress returns the payload of a compressed message: the DEFLATE data
+// flushed to a byte boundary without its final 00 00 ff ff.
+func (d *Deflate) compress(p []byte) []byte {
+	if d.comp != nil {
+		return d.comp.Append(nil, p, true)
+	}
+	if d.params.Server.NoContextTakeover {
+		d.std.Reset(&d.out)
+	}
+	d.std.Write(p)
+	d.std.Flush()
+	z := bytes.Clone(d.out.Bytes())
+	d.out.Reset()
+	return z[:len(z)-4]
+}
+
+// ExpectDeflated is ExpectMessage that also checks whether the client
+// sent the message compressed, with RSV1 on its first frame.
+func ExpectDeflated(op proto.Opcode, payload []byte, compressed bool) Step {
+	return Step{fmt.Sprintf("expect %v of %d bytes, compressed: %t", op, len(payload), compressed), func(s *Session) error {
+		r, err := s.take(classData)
+		if err != nil {
+			return err
+		}
+		if err := same(r, op, payload); err != nil {
+			return err
+		}
+		if got := r.Headers[0].Rsv&rsv1 != 0; got != compressed {
+			return fmt.Errorf("the message came with RSV1 %t, want %t", got, compressed)
+		}
+		return nil
+	}}
+}
+
+// read parses the client's frames until the connection ends, as
+// Session.read does, decompressing compressed messages.
+func (d *Deflate) read(s *Session) {
+	defer close(s.readerDone)
+	err := d.parse(s)
+	if err != errQuit {
+		s.emit(Received{Err: err})
+	}
+}
+
+// parse reads whole frames and checks them with a server's proto.Reader.
+// What RFC 7692 changes in RFC 6455's rules it handles itself: RSV1 on the
+// first frame of a compressed message is cleared, and a compressed text
+// message is passed off as binary, before the Reader sees the frame, so
+// that the Reader checks everything else (and does not take compressed
+// bytes for UTF-8); the message's payload is then decompressed, and
+// checked as UTF-8 if it is text.
+func (d *Deflate) parse(s *Session) error {
+	rd := proto.Reader{Server: true, MaxFrame: maxReceive, MaxMessage: maxReceive}
+	var (
+		data       []proto.Header // the frames of the data message being read
+		compressed bool
+		op         proto.Opcode // the opcode of a compressed message
+	)
+	for {
+		h, frame, err := readFrame(s.br)
+		if err != nil {
+			return err
+		}
+		if h.Rsv&rsv1 != 0 && d.params != nil {
+			switch {
+			case h.Op.IsControl():
+				return &proto.Violation{Code: proto.CloseProtocolError, Reason: "RSV1 on a control frame"}
+			case h.Op == proto.OpContinuation:
+				return &proto.Violation{Code: proto.CloseProtocolError, Reason: "RSV1 on a continuation frame"}
+			}
+			frame[0] &^= rsv1 << 4
+			if h.Op == proto.OpText {
+				frame[0] = frame[0]&^0x0F | byte(proto.OpBinary)
+			}
+			compressed, op = true, h.Op
+		}
+		if !h.Op.IsControl() {
+			data = append(data, h)
+		}
+		_, f, ok, err := rd.Next(frame)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if f.Op.IsControl() {
+			err = s.emit(Received{Frame: f, Headers: []proto.Header{h}})
+		} else {
+			if compressed {
+				if f, err = d.inflate(op, f.Payload); err != nil {
+					return err
+				}
+			}
+			err, data, compressed = s.emit(Received{Frame: f, Headers: data}), nil, false
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// inflate decompresses the payload of a compressed message of op.
+func (d *Deflate) inflate(op proto.Opcode, z []byte) (proto.Frame, error) {
+	if err := d.dec.Write(z); err != nil {
+		return proto.Frame{}, err
+	}
+	p, err := d.dec.Finish()
+	if err != nil {
+		return proto.Frame{}, err
+	}
+	if op == proto.OpText && !utf8.Valid(p) {
+		return proto.Frame{}, &proto.Violation{Code: proto.CloseInvalidPayload, Reason: "invalid UTF-8 in a compressed text message"}
+	}
+	return proto.Frame{Op: op, Payload: p}, nil
+}
+
+// readFrame reads one whole frame, header and payload, as it came.
+func readFrame(br *bufio.Reader) (proto.Header, []byte, error) {
+	for n := 2; ; n++ {
+		b, err := br.Peek(n)
+		if err != nil {
+			return proto.Header{}, nil, err
+		}
+		h, hn, err := proto.ParseHeader(b)
+		if err != nil {
+			return h, nil, err
+		}
+		if hn == 0 {
+			continue
+		}
+		if h.Length > maxReceive {
+			return h, nil, &proto.Violation{Code: proto.CloseMessageTooBig, Reason: "frame over the server's limit"}
+		}
+		frame := make([]byte, hn+int(h.Length))
+		_, err = io.ReadFull(br, frame)
+		return h, frame, err
+	}
+}
