@@ -141,7 +141,13 @@ func TestCompressionDeclinedOrRefused(t *testing.T) {
 		t.Fatalf("RSV1 without the extension: %v, want a *ProtocolError", err)
 	}
 	codes.want(t, 1002)
-	for _, response := range []string{"permessage-deflate; foo", "permessage-deflate, permessage-deflate", "permessage-deflate; server_max_window_bits=16", "x-webkit-deflate-frame"} {
+	for response, want := range map[string]error{
+		"permessage-deflate; foo":                         ErrUnknownParameter,
+		"permessage-deflate, permessage-deflate":          ErrDuplicateExtension,
+		"permessage-deflate; server_max_window_bits=16":   ErrInvalidValue,
+		"permessage-deflate; server_no_context_takeover;": ErrExtensionSyntax,
+		"x-webkit-deflate-frame":                          ErrUnofferedExtension,
+	} {
 		url := rawServer(t, func(nc net.Conn, r *http.Request) {
 			nc.Write([]byte(switching(r, "Sec-WebSocket-Extensions: "+response+"\r\n")))
 		})
@@ -150,8 +156,8 @@ func TestCompressionDeclinedOrRefused(t *testing.T) {
 		if err == nil {
 			c.Close()
 		}
-		if !errors.As(err, &he) || he.Header != "Sec-WebSocket-Extensions" {
-			t.Fatalf("response %q: %v, want a *HandshakeError about Sec-WebSocket-Extensions", response, err)
+		if !errors.As(err, &he) || he.Header != "Sec-WebSocket-Extensions" || !errors.Is(err, want) {
+			t.Fatalf("response %q: %v, want a *HandshakeError about Sec-WebSocket-Extensions matching %v", response, err, want)
 		}
 	}
 	if _, err := Connect(testCtx(t), url, Compression(Deflate{ServerMaxWindowBits: 7})); err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -73,10 +74,10 @@ func (e *HTTPError) Error() string {
 }
 
 // HandshakeError is returned by Connect when the server switched
-// protocols but its response breaks RFC 6455 section 4.1. Err is one of
-// ErrMalformedResponse, ErrBadUpgrade, ErrBadConnection, ErrBadAccept,
-// ErrUnofferedProtocol and ErrUnofferedExtension; Header names the header
-// at fault and Value holds what the server sent in it.
+// protocols but its response breaks RFC 6455 section 4.1, or RFC 7692
+// for permessage-deflate. Err matches one of the Err variables below
+// (with errors.Is: it may carry a detail); Header names the header at
+// fault and Value holds what the server sent in it.
 type HandshakeError struct {
 	Err    error
 	Header string
@@ -91,6 +92,18 @@ var (
 	ErrBadAccept          = proto.ErrBadAccept
 	ErrUnofferedProtocol  = proto.ErrUnofferedProtocol
 	ErrUnofferedExtension = proto.ErrUnofferedExtension
+
+	// The permessage-deflate response is not the one RFC 7692 allows:
+	// malformed, accepted twice, with an unknown or repeated parameter,
+	// a bad value, a parameter that was not offered, or a request of the
+	// offer ignored.
+	ErrExtensionSyntax    = deflate.ErrExtensionSyntax
+	ErrDuplicateExtension = deflate.ErrDuplicateExtension
+	ErrUnknownParameter   = deflate.ErrUnknownParameter
+	ErrDuplicateParameter = deflate.ErrDuplicateParameter
+	ErrInvalidValue       = deflate.ErrInvalidValue
+	ErrUnofferedParameter = deflate.ErrUnofferedParameter
+	ErrUnmetRequest       = deflate.ErrUnmetRequest
 )
 
 // Error describes the HandshakeError.
