@@ -23,12 +23,14 @@
 //	{error, {http_error, 401}}               a *HTTPError with status, headers and the body's start
 //	{error, timeout}                         an error matching ErrTimeout, also a net.Error
 //
-// hackney runs a process per connection that owns the socket; here each
-// Conn runs one goroutine that reads the socket, answers pings and closes,
-// and delivers what it receives to Recv (passive mode) or to the Events
-// channel (active modes). Nothing one Conn does blocks another, and many
-// Conns can deliver into one channel with DeliverTo, as many sockets
-// deliver to one Erlang process.
+// hackney runs a process per connection that owns the socket. Here, in
+// passive mode, Recv reads the socket itself, answering pings and the
+// peer's close on the way: a message goes from the socket to the caller
+// with no hand-off between goroutines, and an idle Conn holds neither a
+// goroutine nor a buffer. In the active modes one goroutine per Conn reads
+// and delivers to the Events channel. Nothing one Conn does blocks
+// another, and many Conns can deliver into one channel with DeliverTo, as
+// many sockets deliver to one Erlang process.
 //
 // # Options
 //
@@ -39,7 +41,7 @@
 // # Where this differs from hackney, on purpose
 //
 // A receive timeout leaves the Conn usable, even in the middle of a frame:
-// the read goroutine is never interrupted, so no parse state is lost. A
+// the parse state lives in the Conn, not in the call, so none is lost. A
 // Recv that waits never delays a Send from another goroutine. Active-once
 // delivers one whole message per grant, however the bytes arrived. When
 // nobody takes what the Conn received, it stops reading the socket: the
