@@ -142,7 +142,7 @@ func measurePipelined(m *meter, l library, w workload, s clientSpec) (result, er
 	}
 	defer closeAll(conns)
 	p := w.payload()
-	n, b, e, err := timed(m, func(n int) error { return pipelineRound(conns[0], p, n) }, w.warm, s.Duration)
+	n, b, e, err := timed(m, func(n int) error { return pipelineRound(conns[0], p, n, w.batch) }, w.warm, s.Duration)
 	if err != nil {
 		return result{}, err
 	}
@@ -150,13 +150,20 @@ func measurePipelined(m *meter, l library, w workload, s clientSpec) (result, er
 }
 
 // pipelineRound sends p n times from one goroutine while receiving the
-// echoes in another, as fast as each goes.
-func pipelineRound(c conn, p []byte, n int) error {
+// echoes in another, as fast as each goes; batch messages per call where
+// the library can send a batch.
+func pipelineRound(c conn, p []byte, n, batch int) error {
 	var werr, rerr error
 	wrote := make(chan struct{})
 	start := func() error {
 		go func() {
 			defer close(wrote)
+			if b, ok := c.(batcher); ok && batch > 1 {
+				for sent := 0; sent < n && werr == nil; sent += batch {
+					werr = b.sendBatch(p, min(batch, n-sent))
+				}
+				return
+			}
 			for range n {
 				if werr = c.send(p); werr != nil {
 					return

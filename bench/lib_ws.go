@@ -6,12 +6,15 @@ import (
 	"github.com/hackney-go/ws"
 )
 
-// wsConn uses ws with its defaults, in passive mode: Send, and Recv,
-// whose Frame owns its payload. Its own goroutine reads the socket, so an
-// idle Conn needs nothing more.
+// wsConn uses ws with its defaults, in passive mode: Send, and RecvInto
+// reusing one buffer (its documented read path without allocation). In
+// passive mode the socket is read only by a Recv, so an idle Conn needs
+// nothing more: it has no goroutine.
 type wsConn struct {
-	c    *ws.Conn
-	text bool
+	c     *ws.Conn
+	text  bool
+	buf   []byte
+	batch []ws.Frame
 }
 
 func dialWS(d dialSpec) (conn, error) {
@@ -19,7 +22,7 @@ func dialWS(d dialSpec) (conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wsConn{c, d.text}, nil
+	return &wsConn{c: c, text: d.text}, nil
 }
 
 func (c *wsConn) send(p []byte) error {
@@ -31,11 +34,37 @@ func (c *wsConn) send(p []byte) error {
 
 func (c *wsConn) serve(start func() error, h func([]byte) bool) error {
 	return serveLoop(start, h, func() ([]byte, error) {
-		f, err := c.c.Recv()
+		f, err := c.c.RecvInto(c.buf)
+		if cap(f.Payload) > cap(c.buf) {
+			c.buf = f.Payload[:0] // grown: reuse the larger buffer
+		}
 		return f.Payload, err
 	})
 }
 
-func (c *wsConn) idle() {}
+// sendBatch sends n messages with one SendAll: one write.
+func (c *wsConn) sendBatch(p []byte, n int) error {
+	c.batch = c.batch[:0]
+	for range n {
+		if c.text {
+			c.batch = append(c.batch, ws.Text(p))
+		} else {
+			c.batch = append(c.batch, ws.Binary(p))
+		}
+	}
+	return c.c.SendAll(c.batch...)
+}
+
+// idle keeps a Recv waiting, as an application that wants pings answered
+// and a close noticed does: in passive mode the socket is read only then.
+func (c *wsConn) idle() {
+	go func() {
+		for {
+			if _, err := c.c.Recv(); err != nil {
+				return
+			}
+		}
+	}()
+}
 
 func (c *wsConn) close() error { return c.c.Close() }

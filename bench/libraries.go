@@ -3,6 +3,12 @@ package main
 // conn is one client connection of a library under test, used the way
 // the library's documentation recommends for speed. A conn sends
 // messages of one kind, text or binary, fixed when it is dialed.
+// batcher is a conn that can send many messages in one call.
+type batcher interface {
+	// sendBatch sends p n times.
+	sendBatch(p []byte, n int) error
+}
+
 type conn interface {
 	// send writes one message.
 	send(p []byte) error

@@ -40,7 +40,7 @@ func benchMain() int {
 	reps := flag.Int("reps", 5, "repetitions of every measurement")
 	dur := flag.Duration("dur", time.Second, "duration of each measurement, after a calibration")
 	idleConns := flag.Int("idle", 10000, "connections held open in W6")
-	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W3,W4-1MiB,W4-16MiB,W5,W6,W7); all when empty")
+	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7); all when empty")
 	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp); all when empty")
 	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections, unless set")
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")

@@ -297,6 +297,8 @@ func (r *report) targets(w io.Writer) {
 				check{s.Workload + ": 0 allocations per message", num(ws[mAllocs.Key]) + " allocs/msg", ws[mAllocs.Key] < 0.01},
 				check{s.Workload + ": client CPU per message ≤ best peer", ratioText(s.CPUBest) + "× " + s.CPUBestPeer, s.CPUBest <= 1},
 				check{s.Workload + ": messages/s ≥ best peer", ratioText(s.VsBest) + "× " + s.BestPeer, s.VsBest >= 1})
+		case "W2-batch":
+			checks = append(checks, check{"W2-batch: messages/s with SendAll ≥ 2× best peer's without batching", ratioText(s.VsBest) + "× " + s.BestPeer, s.VsBest >= 2})
 		case "W4-1MiB", "W4-16MiB":
 			checks = append(checks, check{s.Workload + ": MB/s ≥ 1.3× best peer", ratioText(s.VsBest) + "× " + s.BestPeer, s.VsBest >= 1.3})
 		case "W6":

@@ -24,6 +24,7 @@ type workload struct {
 	warm  int  // operations per connection of a calibration round
 	main  metric
 	cols  []metric // the columns of its detailed table
+	batch int      // for pipelined: messages per batch where a library can batch
 }
 
 var (
@@ -36,14 +37,15 @@ var (
 
 // workloads are those of issue 5, in its order; W4 is two, one per size.
 var workloads = []workload{
-	{"W1", "ping-pong, 16 B text, one connection", pingPong, 16, true, 1, 2000, mRate, messageCols},
-	{"W2", "pipelined writer and reader, 64 B binary, one connection", pipelined, 64, false, 1, 20000, mRate, streamCols},
-	{"W3", "pipelined writer and reader, 1 KiB UTF-8 text, one connection", pipelined, 1 << 10, true, 1, 10000, mRate, streamCols},
-	{"W4-1MiB", "echo of 1 MiB binary messages", pingPong, 1 << 20, false, 1, 16, mMBps, bulkCols},
-	{"W4-16MiB", "echo of 16 MiB binary messages", pingPong, 16 << 20, false, 1, 2, mMBps, bulkCols},
-	{"W5", "ping-pong, 16 B text, 100 connections at once", pingPong, 16, true, 100, 40, mRate, messageCols},
-	{"W6", "idle connections", idle, 16, false, 0, 0, mRSS, idleCols},
-	{"W7", "connect, upgrade and close, one at a time", churn, 16, false, 1, 200, mConnRate, churnCols},
+	{"W1", "ping-pong, 16 B text, one connection", pingPong, 16, true, 1, 2000, mRate, messageCols, 0},
+	{"W2", "pipelined writer and reader, 64 B binary, one connection", pipelined, 64, false, 1, 20000, mRate, streamCols, 0},
+	{"W2-batch", "pipelined, 64 B binary, one connection, batches of 64 where the library can", pipelined, 64, false, 1, 20000, mRate, streamCols, 64},
+	{"W3", "pipelined writer and reader, 1 KiB UTF-8 text, one connection", pipelined, 1 << 10, true, 1, 10000, mRate, streamCols, 0},
+	{"W4-1MiB", "echo of 1 MiB binary messages", pingPong, 1 << 20, false, 1, 16, mMBps, bulkCols, 0},
+	{"W4-16MiB", "echo of 16 MiB binary messages", pingPong, 16 << 20, false, 1, 2, mMBps, bulkCols, 0},
+	{"W5", "ping-pong, 16 B text, 100 connections at once", pingPong, 16, true, 100, 40, mRate, messageCols, 0},
+	{"W6", "idle connections", idle, 16, false, 0, 0, mRSS, idleCols, 0},
+	{"W7", "connect, upgrade and close, one at a time", churn, 16, false, 1, 200, mConnRate, churnCols, 0},
 }
 
 func lookupWorkload(name string) (workload, bool) {
