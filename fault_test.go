@@ -15,8 +15,8 @@ import (
 
 // The fault tests: a peer that fails in the ways a network or a broken
 // server fails. Every message that arrived before the fault is delivered
-// first, every wait is bounded, and the Conn's goroutine ends (waitDone;
-// TestMain's goleak checks that nothing else is left).
+// first, every wait is bounded, and the Conn ends with its socket closed
+// (waitDone; TestMain's goleak checks that no goroutine is left).
 
 // deliveredThenEnd takes the three numbered messages of seqMessages(0, 3)
 // from c in its mode, then returns the error that ended the connection.
