@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
@@ -127,4 +128,29 @@ func TestReaderWithoutInflaterRefusesRSV1(t *testing.T) {
 	if !errors.As(err, &v) || v.Code != proto.CloseProtocolError {
 		t.Fatalf("got %v, want a protocol error", err)
 	}
+}
+
+// FuzzReaderInflate feeds arbitrary frames to a client's Reader that
+// inflates permessage-deflate messages, with a small message limit. It
+// must not panic, must give the same result whole and byte by byte, and
+// must deliver nothing over the limit and no invalid text.
+func FuzzReaderInflate(f *testing.F) {
+	f.Add(frame(true, rsv1, proto.OpText, []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}), uint16(0))
+	f.Add(append(frame(false, rsv1, proto.OpBinary, []byte{0xf2, 0x48}), frame(true, 0, proto.OpContinuation, []byte{0xcd, 0xc9, 0xc9, 0x07, 0x00})...), uint16(3))
+	f.Add(frame(true, rsv1, proto.OpBinary, []byte{0x00, 0x00, 0xff, 0xff}), uint16(1))
+	f.Add(frame(true, rsv1, proto.OpBinary, []byte{0x63, 0x60, 0xa0, 0x3d, 0x00, 0x00}), uint16(100))
+	f.Fuzz(func(t *testing.T, input []byte, limit uint16) {
+		if len(input) > 4096 {
+			return
+		}
+		got, _ := read(t, input, int64(limit))
+		for _, fr := range got {
+			if limit > 0 && !fr.Op.IsControl() && len(fr.Payload) > int(limit) {
+				t.Fatalf("delivered %d bytes over the limit of %d", len(fr.Payload), limit)
+			}
+			if fr.Op == proto.OpText && !utf8.Valid(fr.Payload) {
+				t.Fatalf("delivered invalid text %q", fr.Payload)
+			}
+		}
+	})
 }
