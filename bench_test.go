@@ -1,8 +1,11 @@
 package ws
 
 import (
+	"bytes"
 	"fmt"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/server"
@@ -138,6 +141,75 @@ func BenchmarkSendAll(b *testing.B) {
 	for i := 0; i < b.N; i += len(batch) {
 		if err := c.SendAll(batch...); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// memConn is an in-memory net.Conn for the benchmarks of the Conn's own
+// cost: writes are dropped, reads repeat stream for ever.
+type memConn struct {
+	net.Conn // nil: only the methods below are used
+	stream   []byte
+	pos      int
+}
+
+func (m *memConn) Write(b []byte) (int, error) { return len(b), nil }
+
+func (m *memConn) Read(b []byte) (int, error) {
+	n := copy(b, m.stream[m.pos:])
+	m.pos = (m.pos + n) % len(m.stream)
+	return n, nil
+}
+
+func (m *memConn) SetReadDeadline(time.Time) error { return nil }
+
+// BenchmarkSendMem is Send's cost without the network: framing, masking
+// and the writer's locks.
+func BenchmarkSendMem(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			c := newConn(&memConn{}, newConfig(nil), nil)
+			msg := Binary(make([]byte, size))
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Send(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRecvMem is Recv's cost without the network: parsing, and the
+// read token, into a reused buffer (RecvInto) and into a new payload.
+func BenchmarkRecvMem(b *testing.B) {
+	for _, size := range benchSizes {
+		frame := wire(proto.OpBinary, true, make([]byte, size))
+		// Whole frames per read, as many as fit the read buffer.
+		stream := bytes.Repeat(frame, max(1, readBufferSize/len(frame)))
+		for _, into := range []bool{true, false} {
+			name := fmt.Sprintf("%d/Recv", size)
+			if into {
+				name = fmt.Sprintf("%d/RecvInto", size)
+			}
+			b.Run(name, func(b *testing.B) {
+				c := newConn(&memConn{stream: stream}, newConfig(nil), nil)
+				buf := make([]byte, size)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					var err error
+					if into {
+						_, err = c.RecvInto(buf)
+					} else {
+						_, err = c.Recv()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

@@ -147,3 +147,20 @@ func BenchmarkAppendHeader(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkParseHeader(b *testing.B) {
+	for _, h := range []Header{
+		{Fin: true, Op: OpText, Length: 16},
+		{Fin: true, Op: OpBinary, Length: 60000, Masked: true, Key: [4]byte{1, 2, 3, 4}},
+		{Fin: true, Op: OpBinary, Length: 1 << 20},
+	} {
+		wire := AppendHeader(nil, h)
+		b.Run(fmt.Sprint(h.Length), func(b *testing.B) {
+			for b.Loop() {
+				if _, n, err := ParseHeader(wire); n != len(wire) || err != nil {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
+}
