@@ -38,14 +38,17 @@ type Deflate struct {
 	Offer []string
 
 	params *deflate.Params
-	// The server compresses with the standard library's encoder, an
-	// implementation the client's code never uses, at the full window;
-	// with a smaller one, where that encoder cannot stay, with the
-	// window-limited encoder of internal/deflate.
+	// The server compresses and decompresses with the standard library,
+	// an implementation the client's code never uses, at the full window;
+	// with a smaller one, which the standard library cannot keep to or
+	// enforce, with internal/deflate.
 	std  *flate.Writer
 	out  bytes.Buffer
 	comp *deflate.Compressor
 	dec  *deflate.Decompressor
+	// dict is the window the standard library's decoder starts from: the
+	// last 32 KiB of the client's messages, under context takeover.
+	dict []byte
 }
 
 // ServeDeflate is Serve for permessage-deflate: the server answers the
@@ -102,7 +105,9 @@ func runDeflate(nc net.Conn, timeout time.Duration, answer DeflateAnswer, script
 		} else {
 			d.comp = deflate.NewCompressor(p.Server)
 		}
-		d.dec = deflate.NewDecompressor(p.Client, maxReceive)
+		if p.Client.WindowBits != deflate.MaxWindowBits {
+			d.dec = deflate.NewDecompressor(p.Client, maxReceive)
+		}
 	}
 	s := &Session{
 		nc:         nc,
@@ -302,10 +307,15 @@ func (d *Deflate) parse(s *Session) error {
 
 // inflate decompresses the payload of a compressed message of op.
 func (d *Deflate) inflate(op proto.Opcode, z []byte) (proto.Frame, error) {
-	if err := d.dec.Write(z); err != nil {
-		return proto.Frame{}, err
+	var p []byte
+	var err error
+	if d.dec != nil {
+		if err = d.dec.Write(z); err == nil {
+			p, err = d.dec.Finish()
+		}
+	} else {
+		p, err = d.stdInflate(z)
 	}
-	p, err := d.dec.Finish()
 	if err != nil {
 		return proto.Frame{}, err
 	}
@@ -313,6 +323,29 @@ func (d *Deflate) inflate(op proto.Opcode, z []byte) (proto.Frame, error) {
 		return proto.Frame{}, &proto.Violation{Code: proto.CloseInvalidPayload, Reason: "invalid UTF-8 in a compressed text message"}
 	}
 	return proto.Frame{Op: op, Payload: p}, nil
+}
+
+// stdInflate decompresses a message with the standard library's decoder
+// (RFC 7692 section 7.2.2), from the window of the messages before unless
+// the client agreed to client_no_context_takeover.
+func (d *Deflate) stdInflate(z []byte) ([]byte, error) {
+	// After the 00 00 ff ff of section 7.2.2, an empty final block ends
+	// the stream for the decoder.
+	in := io.MultiReader(bytes.NewReader(z), bytes.NewReader([]byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}))
+	p, err := io.ReadAll(io.LimitReader(flate.NewReaderDict(in, d.dict), maxReceive+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("permessage-deflate: the message does not decompress: %w", err)
+	case len(p) > maxReceive:
+		return nil, &proto.Violation{Code: proto.CloseMessageTooBig, Reason: "decompressed message over the server's limit"}
+	}
+	if !d.params.Client.NoContextTakeover {
+		d.dict = append(d.dict, p...)
+		if over := len(d.dict) - 1<<deflate.MaxWindowBits; over > 0 {
+			d.dict = bytes.Clone(d.dict[over:])
+		}
+	}
+	return p, nil
 }
 
 // readFrame reads one whole frame, header and payload, as it came.

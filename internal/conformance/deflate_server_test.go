@@ -155,7 +155,7 @@ func TestDeflateScriptVerdicts(t *testing.T) {
 			return []Step{ExpectDeflated(proto.OpText, hello, true), ExpectDeflated(proto.OpText, hello, true)}
 		}, func(c *rawDeflateClient) {
 			c.send(Text(string(c.compress(hello))).WithRsv(rsv1), Text(string(c.compress(hello))).WithRsv(rsv1))
-		}, "distance before the start of the data"},
+		}, "does not decompress"},
 		{"window passed", &smallClient, func(*Deflate) []Step { return []Step{ExpectDeflated(proto.OpBinary, far, true)} },
 			func(c *rawDeflateClient) { c.send(Binary(c.compress(far)).WithRsv(rsv1)) }, "distance beyond the negotiated window"},
 		{"RSV1 on a continuation", &fullWindow, func(*Deflate) []Step { return []Step{ExpectDeflated(proto.OpText, hello, false)} },
