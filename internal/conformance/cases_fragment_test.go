@@ -76,6 +76,18 @@ func fragmentationCases(t *table) {
 			g.ok(b.name+d.suffix, append(steps, ExpectMessage(proto.OpText, b.want))...)
 		}
 	}
+	// Control frames between fragments large enough for the client to
+	// read them straight into the message.
+	large := textOf(256 << 10)
+	halves := Fragments(proto.OpText, large, 128<<10)
+	for _, d := range deliveries {
+		g.ok("ping_between_128KiB_fragments"+d.suffix, deliver(Wire(halves[0], ping, halves[1]), d.bytes),
+			pong, ExpectMessage(proto.OpText, large))
+	}
+	lw := Wire(halves[0], ping, halves[1])
+	lfirst := len(halves[0].Bytes())
+	g.ok("ping_between_128KiB_fragments_in_its_own_write", Split(lw, splitPause, lfirst, lfirst+len(ping.Bytes())),
+		pong, ExpectMessage(proto.OpText, large))
 	w := Wire(split[0], ping, split[1])
 	first := len(split[0].Bytes())
 	g.ok("ping_between_fragments_each_in_its_own_write", Split(w, splitPause, first, first+len(ping.Bytes())),

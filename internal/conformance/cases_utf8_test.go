@@ -134,8 +134,17 @@ func failPoint(b []byte) int {
 	if utf8.Valid(b) {
 		return -1
 	}
-	for n := 1; n < len(b); n++ {
-		if !extensible(b[:n]) {
+	i := 0
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	// b[:i] is valid: the proof lies in what starts at i.
+	for n := i + 1; n < len(b); n++ {
+		if !extensible(b[i:n]) {
 			return n
 		}
 	}
@@ -190,4 +199,39 @@ func utf8Cases(t *table) {
 			}
 		}
 	}
+	largeUTF8Cases(t.sub(fmt.Sprintf("6.%d", len(utf8Classes)+1)))
+}
+
+// largeUTF8Cases checks text in payloads large enough that the client
+// reads them in many pieces, straight into the message: characters cut
+// between writes far into a frame, and invalid text that fails the
+// connection before the rest of a large frame is sent.
+func largeUTF8Cases(g *subgroup) {
+	const at = 100 << 10 // where the character goes
+	with := func(seq string, total int) []byte {
+		p := append(textOf(at), seq...)
+		return append(p, textOf(total-len(p))...)
+	}
+	// A 4-byte character cut between writes at each of its bytes.
+	valid := with("𝄞", 256<<10)
+	w := Wire(Msg(proto.OpText, valid))
+	hdr := len(w) - len(valid)
+	for k := 1; k <= 3; k++ {
+		g.ok(fmt.Sprintf("4B_character_after_100KiB_cut_between_writes_at_%d", k),
+			Split(w, splitPause, hdr+at+k), ExpectMessage(proto.OpText, valid))
+	}
+	for _, e := range []struct{ name, seq string }{
+		{"invalid_byte", "\xff"}, {"surrogate", "\xed\xa0\x80"}, {"above_max", "\xf4\x90\x80\x80"}, {"overlong", "\xe0\x80\xaf"},
+	} {
+		p := with(e.seq, 1<<20)
+		fail := failPoint(p)
+		one := []Frame{Msg(proto.OpText, p)}
+		g.fail(e.name+"_after_100KiB_of_a_1MiB_frame", 1007, Write(WireUntil(one, fail)))
+		cut := len(one[0].Bytes()) - len(p) + at + 1
+		g.fail(e.name+"_after_100KiB_of_a_1MiB_frame_cut_between_writes", 1007, Split(WireUntil(one, fail), splitPause, cut))
+		two := Fragments(proto.OpText, p, at-10)
+		g.fail(e.name+"_10B_into_the_second_fragment", 1007, Write(WireUntil(two, fail)))
+	}
+	truncated := append(textOf(1<<20-2), "\xe1\x80"...)
+	g.fail("1MiB_frame_ending_inside_a_character", 1007, WriteFrames(Msg(proto.OpText, truncated)))
 }
