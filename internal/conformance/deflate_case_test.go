@@ -71,23 +71,24 @@ func orFull(bits int) int {
 
 // accept returns the answer with r, with the parameters the server then
 // uses, and what the client must take it for, by RFC 7692 section 7.1
-// as written here, not as the code under test reads it: the server keeps
-// a window unless it asked for client_no_context_takeover, of the size it
-// gave in client_max_window_bits or the full one; the client keeps its
-// promises of the offer (client_no_context_takeover, a smaller
-// client_max_window_bits) whatever the answer.
+// as written here, not as the code under test reads it. The client keeps
+// the promises of its offer (client_no_context_takeover, a smaller
+// client_max_window_bits) whatever the answer; the server holds it to
+// them, decompressing with no more window than the client promised,
+// which is stricter than section 7.2.2 asks of a server.
 func accept(offer ws.Deflate, r response) (DeflateAnswer, *ws.Deflate) {
-	p := &deflate.Params{
-		Client: deflate.Settings{WindowBits: orFull(r.cbits), NoContextTakeover: r.cnct},
-		Server: deflate.Settings{WindowBits: orFull(r.sbits), NoContextTakeover: r.snct},
-	}
-	return DeflateAnswer{Header: r.header(), Params: p}, &ws.Deflate{
+	agreed := &ws.Deflate{
 		Threshold:               offer.Threshold,
 		ClientNoContextTakeover: r.cnct || offer.ClientNoContextTakeover,
 		ServerNoContextTakeover: r.snct,
 		ClientMaxWindowBits:     min(orFull(r.cbits), orFull(offer.ClientMaxWindowBits)),
 		ServerMaxWindowBits:     orFull(r.sbits),
 	}
+	p := &deflate.Params{
+		Client: deflate.Settings{WindowBits: agreed.ClientMaxWindowBits, NoContextTakeover: agreed.ClientNoContextTakeover},
+		Server: deflate.Settings{WindowBits: agreed.ServerMaxWindowBits, NoContextTakeover: r.snct},
+	}
+	return DeflateAnswer{Header: r.header(), Params: p}, agreed
 }
 
 // offerParams is the set of parameters the client's one offer must hold
