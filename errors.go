@@ -38,11 +38,13 @@ func (e *timeoutError) Is(target error) bool {
 
 // CloseError reports the close frame that ended the connection: the
 // peer's, when it closed first. Code CloseAbnormal, with no Reason, means
-// the connection ended without a close frame (RFC 6455 section 7.1.5). It
-// matches ErrClosed.
+// the connection ended without a close frame (RFC 6455 section 7.1.5);
+// Err then holds the socket's error if it was not a plain end of stream,
+// as a reset. It matches ErrClosed, and Err.
 type CloseError struct {
 	Code   CloseCode
 	Reason string
+	Err    error
 }
 
 // Error describes the CloseError.
@@ -58,6 +60,9 @@ func (e *CloseError) Error() string {
 
 // Is makes errors.Is(err, ErrClosed) true for a *CloseError.
 func (e *CloseError) Is(target error) bool { return target == ErrClosed }
+
+// Unwrap returns Err.
+func (e *CloseError) Unwrap() error { return e.Err }
 
 // HTTPError is returned by Connect when the server answers the upgrade
 // request with a status other than 101 Switching Protocols.

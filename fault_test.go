@@ -131,8 +131,6 @@ func resetServer(t *testing.T, tail []byte) string {
 // frame, which RFC 6455 section 7.1.5 calls 1006, as CloseError's doc
 // does; and ErrClosed's doc says calls on a Conn that ended match it.
 func TestFaultResetEndsAsClosed(t *testing.T) {
-	t.Skip("BUG: read.go readError (line 223) turns only io.EOF into *CloseError 1006; a reset (ECONNRESET) ends " +
-		"the Conn with a plain \"ws: read: ...\" error that neither Recv's end nor a later Send matches as ErrClosed")
 	c := dial(t, resetServer(t, nil))
 	err := deliveredThenEnd(t, c, Passive)
 	var ce *CloseError
@@ -324,9 +322,6 @@ func sendToTheDead(t *testing.T, c *Conn) {
 // arrived before the reset and waits in the socket's receive buffer (the
 // kernel keeps it readable: a read returns it after the write failed).
 func TestFaultRefusalKeptWhenSendFails(t *testing.T) {
-	t.Skip("BUG: writer.go fail (line 207) closes the socket when a write fails, which discards what the kernel " +
-		"had received and not yet read: the server's close frame 1009 is lost and Recv ends with " +
-		"\"ws: read: ... use of closed network connection\" instead of *CloseError{1009, \"too big\"}")
 	url := rawServer(t, func(nc net.Conn, r *http.Request) {
 		io.WriteString(nc, switching(r, ""))
 		nc.SetReadDeadline(time.Now().Add(testTimeout))

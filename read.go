@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
@@ -227,6 +228,9 @@ func (c *Conn) readError(err error) error {
 		return errInterrupted
 	case errors.Is(err, io.EOF):
 		return &CloseError{Code: CloseAbnormal}
+	case errors.Is(err, syscall.ECONNRESET):
+		// Ended without a close frame too: RFC 6455 section 7.1.5's 1006.
+		return &CloseError{Code: CloseAbnormal, Err: err}
 	}
 	return fmt.Errorf("ws: read: %w", err)
 }

@@ -52,7 +52,7 @@ var violations = []struct {
 	{"close code 1016", closePayload(1016, ""), 1002},
 	{"close code 2999", closePayload(2999, ""), 1002},
 	{"close code 5000", closePayload(5000, ""), 1002},
-	{"close reason not UTF-8", closePayload(1000, "bad \xff reason"), 1002},
+	{"close reason not UTF-8", closePayload(1000, "bad \xff reason"), 1007},
 	{"text not UTF-8", wire(proto.OpText, true, []byte("caf\xc3")), 1007},
 	{"text with a surrogate", wire(proto.OpText, true, []byte("\xed\xa0\x80")), 1007},
 	{"text with an overlong form", wire(proto.OpText, true, []byte("\xc0\xaf")), 1007},

@@ -211,8 +211,10 @@ func (w *writer) leave() {
 // follow it. w.mu is held.
 func (w *writer) fail(err error) {
 	if w.err == nil {
+		// The socket stays open for reading: what the peer sent before
+		// the failure, often the close frame that explains it, is still
+		// to be read. Close, or the reader meeting the end, closes it.
 		w.err = fmt.Errorf("ws: write: %w", err)
-		w.nc.Close()
 	}
 }
 

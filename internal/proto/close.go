@@ -82,7 +82,8 @@ func ParseClose(p []byte) (code uint16, reason string, err *Violation) {
 		return 0, "", protocolErr("invalid close code")
 	}
 	if !ValidUTF8(p[2:]) {
-		return 0, "", protocolErr("close reason is not valid UTF-8")
+		// Invalid text is 1007 wherever it is (sections 7.4.1 and 8.1).
+		return 0, "", &Violation{Code: CloseInvalidPayload, Reason: "close reason is not valid UTF-8"}
 	}
 	return code, string(p[2:]), nil
 }

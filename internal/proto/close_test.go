@@ -27,6 +27,7 @@ func TestParseClose(t *testing.T) {
 		code      uint16
 		reason    string
 		violation bool
+		badText   bool // the violation is 1007, not 1002
 	}
 	tests := []parseCase{
 		{name: "empty", payload: nil, code: CloseNoStatus},
@@ -35,9 +36,9 @@ func TestParseClose(t *testing.T) {
 		{name: "code and reason", payload: closePayload(1001, "going away"), code: 1001, reason: "going away"},
 		{name: "multibyte reason", payload: closePayload(4000, "日本語 €"), code: 4000, reason: "日本語 €"},
 		{name: "reason of 123 bytes", payload: closePayload(1000, strings.Repeat("r", 123)), code: 1000, reason: strings.Repeat("r", 123)},
-		{name: "reason with a bad byte", payload: closePayload(1000, "bad \xFF"), violation: true},
-		{name: "reason with a surrogate", payload: closePayload(1000, "\xED\xA0\x80"), violation: true},
-		{name: "reason cut inside a character", payload: closePayload(1000, "\xE2\x82"), violation: true},
+		{name: "reason with a bad byte", payload: closePayload(1000, "bad \xFF"), violation: true, badText: true},
+		{name: "reason with a surrogate", payload: closePayload(1000, "\xED\xA0\x80"), violation: true, badText: true},
+		{name: "reason cut inside a character", payload: closePayload(1000, "\xE2\x82"), violation: true, badText: true},
 	}
 	for _, code := range sendableCodes {
 		tests = append(tests, parseCase{name: "sendable code", payload: closePayload(code, "x"), code: code, reason: "x"})
@@ -48,8 +49,12 @@ func TestParseClose(t *testing.T) {
 	for _, tt := range tests {
 		code, reason, v := ParseClose(tt.payload)
 		if tt.violation {
-			if v == nil || v.Code != CloseProtocolError {
-				t.Errorf("%s: ParseClose(% x) = %d, %q, %v; want a Violation with code 1002", tt.name, tt.payload, code, reason, v)
+			want := CloseProtocolError
+			if tt.badText {
+				want = CloseInvalidPayload
+			}
+			if v == nil || v.Code != want {
+				t.Errorf("%s: ParseClose(% x) = %d, %q, %v; want a Violation with code %d", tt.name, tt.payload, code, reason, v, want)
 			}
 			continue
 		}

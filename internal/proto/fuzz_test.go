@@ -158,7 +158,12 @@ func FuzzParseClose(f *testing.F) {
 			t.Fatalf("ParseClose(% x): violation %v, want valid %t", p, v, valid)
 		}
 		if v != nil {
-			if v.Code != CloseProtocolError || code != 0 || reason != "" {
+			// Bad text is 1007, anything else 1002.
+			wantCode := CloseProtocolError
+			if len(p) >= 2 && ValidWireCode(uint16(p[0])<<8|uint16(p[1])) {
+				wantCode = CloseInvalidPayload
+			}
+			if v.Code != wantCode || code != 0 || reason != "" {
 				t.Fatalf("ParseClose(% x): %d %q with violation %v", p, code, reason, v)
 			}
 			return

@@ -160,6 +160,8 @@ func (r *Reader) start(h Header) *Violation {
 		}
 	case h.Rsv != 0:
 		return protocolErr("reserved bits set without a negotiated extension")
+	}
+	switch {
 	case !h.Op.known():
 		return protocolErr(fmt.Sprintf("reserved opcode %#x", uint8(h.Op)))
 	case h.Masked != r.Server:

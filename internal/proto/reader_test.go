@@ -364,8 +364,8 @@ func TestReaderViolations(t *testing.T) {
 		{name: "close with 999", in: []fspec{msg(OpClose, "\x03\xe7")}, code: protocol},
 		{name: "close with 2999", in: []fspec{msg(OpClose, "\x0b\xb7")}, code: protocol},
 		{name: "close with 5000", in: []fspec{msg(OpClose, "\x13\x88")}, code: protocol},
-		{name: "close reason not UTF-8", in: []fspec{msg(OpClose, "\x03\xe8\xFF")}, code: protocol},
-		{name: "close reason cut inside a character", in: []fspec{msg(OpClose, "\x03\xe8\xE2\x82")}, code: protocol},
+		{name: "close reason not UTF-8", in: []fspec{msg(OpClose, "\x03\xe8\xFF")}, code: CloseInvalidPayload},
+		{name: "close reason cut inside a character", in: []fspec{msg(OpClose, "\x03\xe8\xE2\x82")}, code: CloseInvalidPayload},
 		// Section 5.2: the reserved opcodes.
 		{name: "non-minimal 16-bit length", in: []fspec{{raw: []byte{0x82, 0x7E, 0x00, 0x05}}}, code: protocol},
 		{name: "non-minimal 64-bit length", in: []fspec{{raw: []byte{0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF}}}, code: protocol},
