@@ -428,7 +428,11 @@ func (f *inflater) decode(in []byte, pos int) (int, bool, *proto.Violation) {
 			continue
 		}
 		if sym == endOfBlock {
-			f.bits, f.nbits = bits, nbits
+			// The fast load leaves bits of the next input bytes above
+			// nbits; a stored block takes those bytes from the input
+			// instead, so they must not stay behind to be ORed with
+			// what follows it.
+			f.bits, f.nbits = bits&(1<<nbits-1), nbits
 			f.state = atHeader
 			f.afterBlock()
 			return pos, true, nil

@@ -3,6 +3,7 @@ package deflate
 import (
 	"bytes"
 	stdflate "compress/flate"
+	"encoding/hex"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -191,4 +192,20 @@ func pieces(r *rand.Rand, p []byte) [][]byte {
 		p = p[n:]
 	}
 	return out
+}
+
+// TestStoredBlockAfterHuffmanBlock: a stored block right after a
+// Huffman-coded block, in one Write, so that the decoder's 8-byte load
+// has read into the stored bytes (found by the conformance suite).
+func TestStoredBlockAfterHuffmanBlock(t *testing.T) {
+	payload, _ := hex.DecodeString("f200000600f9ff575757575757520400")
+	d := NewDecompressor(Settings{WindowBits: 15}, 0)
+	defer d.Release()
+	if err := d.Write(payload); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Finish()
+	if err != nil || string(got) != "HWWWWWW!" {
+		t.Fatalf("got %q, %v; want \"HWWWWWW!\"", got, err)
+	}
 }
