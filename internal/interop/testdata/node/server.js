@@ -17,8 +17,13 @@
 //   /protocol             sends the negotiated subprotocol as text, then echoes
 //   /ping?data=HEX        pings with the payload, then sends the payload of
 //                         the pong it gets back as a binary message
+//   /deflate              sends the permessage-deflate parameters it agreed
+//                         as a JSON text message (null for none), then echoes
 //   /401                  refuses the upgrade: 401 with a body
 // Every connection reports the close code and reason it received.
+//
+// permessage-deflate (RFC 7692) is off, unless the query names one of the
+// settings in deflateSettings (?deflate=NAME), whatever the path.
 
 const fs = require('fs');
 const http = require('http');
@@ -26,6 +31,15 @@ const https = require('https');
 const { WebSocketServer } = require('ws');
 
 const refusalBody = '{"error":"token required"}\n';
+
+// deflateSettings are the perMessageDeflate options a client can pick.
+const deflateSettings = {
+  default: true,
+  'no-context-takeover': { serverNoContextTakeover: true, clientNoContextTakeover: true },
+  'server-window-10': { serverMaxWindowBits: 10 },
+  'client-window-9': { clientMaxWindowBits: 9 },
+  'threshold-0': { threshold: 0 },
+};
 
 function parseArgs(argv) {
   const args = {};
@@ -65,6 +79,23 @@ function sendFragmented(ws, data, isBinary, n) {
 
 function echo(ws, data, isBinary) {
   ws.send(data, { binary: isBinary });
+}
+
+// deflateParams returns the parameters the server agreed, with the
+// defaults RFC 7692 section 7.1 implies for those left out.
+function deflateParams(ws) {
+  const ext = ws._extensions['permessage-deflate'];
+  if (!ext) {
+    return null;
+  }
+  const p = ext.params;
+  const bits = (v) => (typeof v === 'number' ? v : 15);
+  return {
+    server_no_context_takeover: p.server_no_context_takeover === true,
+    client_no_context_takeover: p.client_no_context_takeover === true,
+    server_max_window_bits: bits(p.server_max_window_bits),
+    client_max_window_bits: bits(p.client_max_window_bits),
+  };
 }
 
 function onConnection(ws, req) {
@@ -109,6 +140,10 @@ function onConnection(ws, req) {
       ws.on('pong', (data) => ws.send(data, { binary: true }));
       ws.ping(Buffer.from(q.get('data') || '', 'hex'));
       break;
+    case '/deflate':
+      ws.send(JSON.stringify(deflateParams(ws)));
+      ws.on('message', (data, isBinary) => echo(ws, data, isBinary));
+      break;
     default:
       ws.close(1008, 'unknown path');
   }
@@ -119,8 +154,8 @@ function main() {
   const server = args.cert
     ? https.createServer({ cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) })
     : http.createServer();
-  const wss = new WebSocketServer({
-    server,
+  const options = {
+    noServer: true,
     handleProtocols: (protocols) => (protocols.has('b') ? 'b' : false),
     verifyClient: (info, done) => {
       if (info.req.url.startsWith('/401')) {
@@ -132,8 +167,24 @@ function main() {
       }
       done(true);
     },
+  };
+  // One server per permessage-deflate setting, '' for none.
+  const servers = { '': new WebSocketServer(options) };
+  for (const [name, perMessageDeflate] of Object.entries(deflateSettings)) {
+    servers[name] = new WebSocketServer({ ...options, perMessageDeflate });
+  }
+  for (const wss of Object.values(servers)) {
+    wss.on('connection', onConnection);
+  }
+  server.on('upgrade', (req, socket, head) => {
+    const name = new URL(req.url, 'ws://localhost').searchParams.get('deflate') || '';
+    const wss = Object.hasOwn(servers, name) ? servers[name] : null;
+    if (!wss) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  wss.on('connection', onConnection);
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${server.address().port}\n`);
   });

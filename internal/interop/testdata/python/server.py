@@ -18,8 +18,14 @@ Routes (the path of the request URL):
   /protocol             sends the negotiated subprotocol as text, then echoes
   /ping?data=HEX        pings with the payload, then, once the pong with that
                         same payload came back, sends it as a binary message
+  /deflate              sends the permessage-deflate parameters it agreed as
+                        a JSON text message (null for none), then echoes
   /401                  refuses the upgrade: 401 with a body
 Every connection reports the close code and reason it received.
+
+permessage-deflate (RFC 7692) is websockets' default (server and client
+windows of 12 bits), unless the query names one of DEFLATE_SETTINGS
+(?deflate=NAME), whatever the path.
 """
 
 import argparse
@@ -31,9 +37,44 @@ import sys
 import urllib.parse
 
 import websockets
+from websockets.extensions.permessage_deflate import PerMessageDeflate, ServerPerMessageDeflateFactory
 
 REFUSAL_BODY = b'{"error":"token required"}\n'
 PONG_WAIT = 10  # seconds
+
+
+# The permessage-deflate settings a client can pick.
+DEFLATE_SETTINGS = {
+    "no-context-takeover": ServerPerMessageDeflateFactory(
+        server_no_context_takeover=True, client_no_context_takeover=True
+    ),
+    "server-window-10": ServerPerMessageDeflateFactory(server_max_window_bits=10),
+    "client-window-9": ServerPerMessageDeflateFactory(client_max_window_bits=9),
+}
+
+
+class Protocol(websockets.WebSocketServerProtocol):
+    """Negotiates permessage-deflate as the request's query says."""
+
+    def process_extensions(self, headers, available_extensions):
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+        setting = query.get("deflate")
+        if setting is not None:
+            available_extensions = [DEFLATE_SETTINGS[setting]]
+        return super().process_extensions(headers, available_extensions)
+
+
+def deflate_params(ws):
+    """The parameters of the permessage-deflate the server agreed, or None."""
+    for ext in ws.extensions:
+        if isinstance(ext, PerMessageDeflate):
+            return {
+                "server_no_context_takeover": ext.local_no_context_takeover,
+                "client_no_context_takeover": ext.remote_no_context_takeover,
+                "server_max_window_bits": ext.local_max_window_bits,
+                "client_max_window_bits": ext.remote_max_window_bits,
+            }
+    return None
 
 
 def report(**fields):
@@ -78,6 +119,9 @@ async def handle(ws):
         elif url.path == "/protocol":
             await ws.send(ws.subprotocol or "")
             await echo(ws)
+        elif url.path == "/deflate":
+            await ws.send(json.dumps(deflate_params(ws)))
+            await echo(ws)
         elif url.path == "/ping":
             data = bytes.fromhex(q.get("data", ""))
             pong = await ws.ping(data)
@@ -121,6 +165,7 @@ async def main():
         subprotocols=["b"],
         max_size=None,  # the tests send up to 16 MiB
         ping_interval=None,  # pings only where a test asks for them
+        create_protocol=Protocol,
     ) as server:
         print(server.sockets[0].getsockname()[1], flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)
