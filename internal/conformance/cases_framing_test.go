@@ -116,6 +116,18 @@ func framingCases(t *table) {
 				Split(w, splitPause, cut), ExpectMessage(proto.OpText, p))
 		}
 	}
+	// A second header that straddles byte 128 of the stream, at each of
+	// its offsets: where a client reading in small pieces first may stop.
+	for _, n := range []int{200, 70000} {
+		second := binaryOf(n)
+		hlen := Binary(second).headerSize()
+		for k := 1; k < hlen; k++ {
+			first := textOf(128 - k - 2)
+			g.ok(fmt.Sprintf("%s_header_across_byte_128_at_%d", sizeName(n), k),
+				WriteFrames(Msg(proto.OpText, first), Binary(second)),
+				ExpectMessage(proto.OpText, first), ExpectMessage(proto.OpBinary, second))
+		}
+	}
 	msgs := []Frame{Text("one"), Binary([]byte("two")), Text("three")}
 	g.ok("three_messages_in_one_write", WriteFrames(msgs...),
 		ExpectMessage(proto.OpText, []byte("one")), ExpectMessage(proto.OpBinary, []byte("two")), ExpectMessage(proto.OpText, []byte("three")))
