@@ -50,7 +50,7 @@ type Session struct {
 
 // runScript answers the client's opening handshake on nc, then runs the
 // steps in order, stopping at the first that fails. It closes nc.
-func runScript(nc net.Conn, timeout time.Duration, script []Step) (err error) {
+func runScript(nc net.Conn, timeout time.Duration, script []Step) error {
 	defer nc.Close()
 	br := bufio.NewReader(nc)
 	if err := handshake(nc, br, timeout); err != nil {
@@ -266,10 +266,7 @@ func (s *Session) take(c class) (Received, error) {
 			if classOf(r) == c {
 				return r, nil
 			}
-			if classOf(r) >= classClose && c < classClose {
-				return r, fmt.Errorf("waiting for %s, got %s", classNames[c], describe(r))
-			}
-			if classOf(r) == classEnd {
+			if classOf(r) == classEnd || classOf(r) == classClose && c < classClose {
 				return r, fmt.Errorf("waiting for %s, got %s", classNames[c], describe(r))
 			}
 			s.backlog = append(s.backlog, r)
@@ -282,16 +279,16 @@ func (s *Session) take(c class) (Received, error) {
 // leftovers fails a script that ended with frames from the client that
 // no step expected.
 func (s *Session) leftovers() error {
+drain:
 	for {
 		select {
 		case r := <-s.items:
 			if r.Err == nil {
 				s.backlog = append(s.backlog, r)
 			}
-			continue
 		default:
+			break drain
 		}
-		break
 	}
 	if len(s.backlog) > 0 {
 		return fmt.Errorf("unexpected from the client: %s", describeAll(s.backlog))
