@@ -105,6 +105,9 @@ func closeCases(t *table) {
 	agentCloses("fragment_before_the_answer",
 		WriteFrames(Binary([]byte("late")).More(), Close(1000, "")), CloseWrite(), ExpectEOF())
 	agentCloses("answered_bytewise", bytewise(Close(1000, "").Bytes()), CloseWrite(), ExpectEOF())
+	agentCloses("1MiB_message_before_the_answer", lazy("1 MiB, then close", func() []Step {
+		return []Step{WriteFrames(Binary(payloadOf(proto.OpBinary, 1<<20)), Close(1000, ""))}
+	}), CloseWrite(), ExpectEOF())
 	agentCloses("answered_by_closing_the_tcp_connection", CloseWrite(), ExpectEOF())
 
 	// Section 7.4: every code the server may send is echoed, every other

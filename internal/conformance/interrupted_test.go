@@ -20,7 +20,9 @@ var splitDelivery = regexp.MustCompile(`bytewise|cut_|between_writes|writes_of`)
 func TestConformanceInterruptedRecv(t *testing.T) {
 	a := agent{"interrupted", ws.Passive, interruptedAgent}
 	for _, c := range cases() {
-		if !splitDelivery.MatchString(c.name) {
+		// Big cases cost seconds under the race detector and add nothing
+		// here: 1.1.14 and 1.2.14 cut the same 64-bit length headers.
+		if !splitDelivery.MatchString(c.name) || c.big {
 			continue
 		}
 		t.Run(c.id+"_"+c.name, func(t *testing.T) {
