@@ -80,7 +80,7 @@ func deflatePayloadCases(t *deflateTable) {
 				msgs := messagesOf(op, n, count, uint64(n))
 				g.ok(fmt.Sprintf("%d_%v_of_%s%s", count, op, sizeName(n), suffix), offer, r, func(d *Deflate) []Step {
 					return echoes(d, msgs(), 0, Compressed{})
-				}).big = n >= 256<<10
+				}).big = n >= 1<<20
 			}
 		}
 	}
@@ -229,12 +229,13 @@ func expectFragmentedDeflated(op proto.Opcode, payload []byte, size int) Step {
 	}}
 }
 
-// windowMessages are the messages of a parameter case: two long ones
-// repeating themselves at every probe distance, a short one between.
+// windowMessages are the messages of a parameter case: one long enough to
+// repeat itself at every probe distance, then shorter ones that reach
+// back into it.
 func windowMessages(op proto.Opcode, seed uint64) func() []message {
 	return func() []message {
 		s := newStream(op, seed)
-		return []message{{op, s.next(34 << 10)}, {op, s.next(700)}, {op, s.next(34 << 10)}}
+		return []message{{op, s.next(34 << 10)}, {op, s.next(700)}, {op, s.next(6 << 10)}}
 	}
 }
 

@@ -77,7 +77,7 @@ func (s *stream) next(n int) []byte {
 			s.hist[i] = '.'
 		}
 	}
-	return s.hist[start:]
+	return s.hist[start:len(s.hist):len(s.hist)]
 }
 
 // trimRune drops a character cut at the end of b.
