@@ -42,12 +42,22 @@ func echo(c *ws.Conn, f ws.Frame) bool {
 	return true
 }
 
+// passiveAgent alternates Recv and RecvInto with one reused buffer, the
+// two passive receive paths; Send copies a payload before the buffer is
+// used again.
 func passiveAgent(c *ws.Conn, closes bool, closeAfter int) ending {
-	for echoed := 0; ; {
+	buf := make([]byte, 4096)
+	for echoed, n := 0, 0; ; n++ {
 		if closes && echoed == closeAfter {
 			return ending{err: c.Close(), byUs: true}
 		}
-		f, err := c.RecvTimeout(caseTimeout)
+		var f ws.Frame
+		var err error
+		if n%2 == 0 {
+			f, err = c.RecvTimeout(caseTimeout)
+		} else {
+			f, err = c.RecvInto(buf)
+		}
 		if err != nil {
 			return ending{err: err}
 		}
