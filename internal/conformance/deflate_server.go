@@ -55,9 +55,10 @@ type Deflate struct {
 // opening handshake with answer, then runs the steps that script returns
 // for the connection. It decompresses the client's compressed messages
 // before the steps see them, keeping the headers of their frames as sent
-// (RSV1 included), and fails the connection's reading, as a Violation,
-// on a frame that breaks RFC 7692 section 6.1 or a message that does not
-// decompress within answer.Params.
+// (RSV1 included), and ends its reading of the connection with an error,
+// which the steps waiting for the client see, at a frame that breaks RFC
+// 7692 section 6.1 or a message that does not decompress within
+// answer.Params.
 func ServeDeflate(timeout time.Duration, answer DeflateAnswer, script func(*Deflate) []Step) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
