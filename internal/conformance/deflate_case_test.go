@@ -276,7 +276,7 @@ func runDeflateCase(t *testing.T, a agent, c *deflateCase) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	opts := []ws.Option{ws.ActiveMode(a.mode)}
+	opts := []ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout)}
 	if !c.noOffer {
 		opts = append(opts, ws.Compression(c.offer))
 	}
