@@ -42,31 +42,38 @@ var errProtocol = errors.New("protocol error")
 func serveWebSocket(nc net.Conn) {
 	defer nc.Close()
 	br := bufio.NewReaderSize(nc, readBuffer)
-	if upgrade(br, nc) != nil {
+	d, err := upgrade(br, nc)
+	if err != nil {
 		return
 	}
-	if err := echo(br, nc); errors.Is(err, errProtocol) {
+	if err := echo(br, nc, d); errors.Is(err, errProtocol) {
 		nc.Write([]byte{0x80 | opClose, 2, 0x03, 0xEA}) // 1002
 	}
 }
 
 type frameHeader struct {
 	fin    bool
+	rsv1   bool // compressed, on the first frame of a message
 	opcode byte
 	length int
 	mask   [4]byte
 }
 
-func echo(br *bufio.Reader, w io.Writer) error {
+// echo serves the connection's messages; d, when not nil, inflates the
+// compressed ones and compresses every echo.
+func echo(br *bufio.Reader, w io.Writer, d *deflater) error {
 	var msg []byte // headroom, then the message being joined
 	var ctl [2 + 125]byte
-	var inMessage bool
+	var inMessage, compressed bool
 	var opcode byte
 	n := 0
 	for {
-		h, err := readHeader(br)
+		h, err := readHeader(br, d != nil)
 		if err != nil {
 			return err
+		}
+		if h.rsv1 && (h.opcode >= opClose || h.opcode == opContinuation) {
+			return errProtocol // RFC 7692 section 6: the first data frame only
 		}
 		if h.opcode >= opClose {
 			if !h.fin || h.length > 125 {
@@ -104,7 +111,7 @@ func echo(br *bufio.Reader, w io.Writer) error {
 			if inMessage {
 				return errProtocol
 			}
-			inMessage, opcode, n = true, h.opcode, 0
+			inMessage, opcode, n, compressed = true, h.opcode, 0, h.rsv1
 		default:
 			return errProtocol
 		}
@@ -122,7 +129,12 @@ func echo(br *bufio.Reader, w io.Writer) error {
 		}
 		unmask(p, h.mask)
 		n += h.length
-		if h.fin {
+		if h.fin && d != nil {
+			inMessage = false
+			if err := echoCompressed(w, d, opcode, msg[headroom:headroom+n], compressed); err != nil {
+				return err
+			}
+		} else if h.fin {
 			inMessage = false
 			start := putHeader(msg[:headroom], opcode, n)
 			if _, err := w.Write(msg[start : headroom+n]); err != nil {
@@ -132,18 +144,40 @@ func echo(br *bufio.Reader, w io.Writer) error {
 	}
 }
 
+// echoCompressed echoes message p, which the client compressed if
+// compressed, as one compressed frame.
+func echoCompressed(w io.Writer, d *deflater, opcode byte, p []byte, compressed bool) error {
+	if compressed {
+		var err error
+		if p, err = d.inflate(p); err != nil {
+			return err
+		}
+	}
+	f, err := d.frame(opcode, p)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(f)
+	return err
+}
+
 // readHeader reads a client frame's header; client frames must be masked
-// (RFC 6455 section 5.1).
-func readHeader(br *bufio.Reader) (frameHeader, error) {
+// (RFC 6455 section 5.1). RSV1 is allowed when permessage-deflate was
+// agreed (rsv1), the other reserved bits never.
+func readHeader(br *bufio.Reader, rsv1 bool) (frameHeader, error) {
 	var b [8]byte
 	var h frameHeader
 	if _, err := io.ReadFull(br, b[:2]); err != nil {
 		return h, err
 	}
-	if b[0]&0x70 != 0 || b[1]&0x80 == 0 {
-		return h, errProtocol // no extension was agreed; unmasked
+	reserved := byte(0x70)
+	if rsv1 {
+		reserved = 0x30
 	}
-	h.fin, h.opcode = b[0]&0x80 != 0, b[0]&0x0F
+	if b[0]&reserved != 0 || b[1]&0x80 == 0 {
+		return h, errProtocol // an extension not agreed; unmasked
+	}
+	h.fin, h.rsv1, h.opcode = b[0]&0x80 != 0, b[0]&0x40 != 0, b[0]&0x0F
 	switch l := int(b[1] & 0x7F); l {
 	case 126:
 		if _, err := io.ReadFull(br, b[:2]); err != nil {
