@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +25,21 @@ func TestMain(m *testing.M) {
 // TestBenchmarkW1 runs the machinery of -quick on one short workload: the
 // echo server is built and started, every library is measured in a
 // client process of its own, and the report is summarized and printed.
-func TestBenchmarkW1(t *testing.T) {
-	w, _ := lookupWorkload("W1")
-	o := options{reps: 1, duration: 20 * time.Millisecond, workloads: []workload{w}, libs: libraries}
+func TestBenchmarkW1(t *testing.T) { testBenchmark(t, "W1") }
+
+// TestBenchmarkZ1 does the same with compression: every WebSocket
+// library negotiates permessage-deflate with the echo server, which
+// inflates and deflates, and the client checks each echo whole and that
+// the messages shrank on the wire.
+func TestBenchmarkZ1(t *testing.T) { testBenchmark(t, "Z1") }
+
+func testBenchmark(t *testing.T, name string) {
+	w, _ := lookupWorkload(name)
+	libs := libraries
+	if w.compress {
+		libs = slices.DeleteFunc(slices.Clone(libs), func(l library) bool { return l.name == baseline })
+	}
+	o := options{reps: 1, duration: 20 * time.Millisecond, workloads: []workload{w}, libs: libs}
 	o.clientCPU, o.serverCPU, _ = cpuPair()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -34,8 +48,8 @@ func TestBenchmarkW1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("benchmark: %v\n%s", err, progress.String())
 	}
-	if len(runs) != len(libraries) {
-		t.Fatalf("%d measurements, want one per library (%d)", len(runs), len(libraries))
+	if len(runs) != len(libs) {
+		t.Fatalf("%d measurements, want one per library (%d)", len(runs), len(libs))
 	}
 	for _, r := range runs {
 		res := r.Result
@@ -43,17 +57,17 @@ func TestBenchmarkW1(t *testing.T) {
 			t.Errorf("%s: %s", r.Lib, res.Err)
 			continue
 		}
-		if res.Ops < int64(w.warm) || !(res.PerSec > 0) || !(res.CPUus > 0) || !(res.P50us > 0) || res.P99us < res.P50us || !(res.Writes > 0) {
+		if res.Ops < int64(w.warm) || !(res.PerSec > 0) || !(res.CPUus > 0) || !(res.P50us > 0) || res.P99us < res.P50us || !(res.Writes > 0) || !(res.WireOut > 0) {
 			t.Errorf("%s: implausible result %+v", r.Lib, res)
 		}
 	}
 	r := &report{Runs: runs, Reps: 1}
-	for _, l := range libraries {
+	for _, l := range libs {
 		r.libs = append(r.libs, l.name)
 	}
 	summarize(r, o.workloads)
 	s := r.Summary[0]
-	for _, l := range libraries {
+	for _, l := range libs {
 		if _, ok := s.Medians[l.name]; !ok {
 			t.Errorf("no median for %s", l.name)
 		}
@@ -63,7 +77,7 @@ func TestBenchmarkW1(t *testing.T) {
 	}
 	var out bytes.Buffer
 	r.markdown(&out)
-	if !strings.Contains(out.String(), "| W1 ping-pong") || strings.Contains(out.String(), "failed") {
+	if !strings.Contains(out.String(), "| "+name+" ping-pong") || strings.Contains(out.String(), "failed") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	t.Logf("\n%s", out.String())
@@ -71,12 +85,23 @@ func TestBenchmarkW1(t *testing.T) {
 
 func TestPayloads(t *testing.T) {
 	for _, w := range workloads {
-		p := w.payload()
-		if len(p) != w.size {
-			t.Errorf("%s: payload of %d bytes, want %d", w.Name, len(p), w.size)
+		msgs := append(w.messages(), w.payload())
+		for i, p := range msgs {
+			if len(p) != w.size {
+				t.Errorf("%s: message %d of %d bytes, want %d", w.Name, i, len(p), w.size)
+			}
+			if w.text && !utf8.Valid(p) {
+				t.Errorf("%s: text message %d is not valid UTF-8", w.Name, i)
+			}
+			if w.compress && !json.Valid(p) {
+				t.Errorf("%s: message %d is not JSON: %.80q", w.Name, i, p)
+			}
 		}
-		if w.text && !utf8.Valid(p) {
-			t.Errorf("%s: text payload is not valid UTF-8", w.Name)
+		if !bytes.Equal(msgs[0], msgs[len(msgs)-1]) {
+			t.Errorf("%s: payload is not the first message", w.Name)
+		}
+		if w.compress && (len(msgs)-1)*w.size < 4<<15 || slices.ContainsFunc(msgs[1:len(msgs)-1], func(p []byte) bool { return bytes.Equal(p, msgs[0]) }) {
+			t.Errorf("%s: %d messages, not enough distinct ones to leave a 32 KiB window", w.Name, len(msgs)-1)
 		}
 	}
 }

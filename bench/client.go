@@ -31,9 +31,11 @@ type result struct {
 	P99us      float64 `json:"p99_us,omitempty"`
 	Allocs     float64 `json:"allocs"`
 	Bytes      float64 `json:"bytes"`
-	CPUus      float64 `json:"cpu_us"` // user and system CPU of the client process
-	Reads      float64 `json:"reads"`  // read system calls
-	Writes     float64 `json:"writes"` // write system calls
+	CPUus      float64 `json:"cpu_us"`   // user and system CPU of the client process
+	Reads      float64 `json:"reads"`    // read system calls
+	Writes     float64 `json:"writes"`   // write system calls
+	WireIn     float64 `json:"wire_in"`  // bytes read (rchar, see usage)
+	WireOut    float64 `json:"wire_out"` // bytes written, wchar
 	RSS        float64 `json:"rss,omitempty"`
 	HeapStack  float64 `json:"heap_stack,omitempty"`
 	Goroutines float64 `json:"goroutines,omitempty"`

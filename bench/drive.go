@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -51,7 +52,7 @@ func timed(m *meter, round func(n int) error, warm int, target time.Duration) (n
 func dialAll(l library, w workload, addrs []string, count int) ([]conn, error) {
 	conns := make([]conn, 0, count)
 	for i := range count {
-		c, err := l.dial(dialSpec{addr: addrs[i%len(addrs)], text: w.text, size: w.size})
+		c, err := l.dial(dialSpec{addr: addrs[i%len(addrs)], text: w.text, size: w.size, compress: w.compress})
 		if err != nil {
 			closeAll(conns)
 			return nil, err
@@ -74,22 +75,51 @@ func checkEcho(got []byte, sent []byte) error {
 	return nil
 }
 
+// checkEchoExact compares the whole echo: a compressed message goes
+// through two compressors and two decompressors on its way back.
+func checkEchoExact(got []byte, sent []byte) error {
+	if !bytes.Equal(got, sent) {
+		return fmt.Errorf("echo of %d bytes differs from the %d bytes sent", len(got), len(sent))
+	}
+	return nil
+}
+
+// echoCheck is how a workload's echoes are checked: their length only,
+// unless compressed.
+func (w workload) echoCheck() func(got, sent []byte) error {
+	if w.compress {
+		return checkEchoExact
+	}
+	return checkEcho
+}
+
+// checkCompressed fails a compressed workload whose messages did not
+// shrink on the wire, each way: a library that negotiated compression
+// and did not compress would otherwise be measured as if it had.
+func checkCompressed(r result, size int) error {
+	if limit := 0.9 * float64(size); r.WireOut > limit || r.WireIn > limit {
+		return fmt.Errorf("not compressed: %.0f B sent and %.0f B received per %d B message", r.WireOut, r.WireIn, size)
+	}
+	return nil
+}
+
 func measurePingPong(m *meter, l library, w workload, s clientSpec) (result, error) {
 	conns, err := dialAll(l, w, s.Addrs, w.conns)
 	if err != nil {
 		return result{}, err
 	}
 	defer closeAll(conns)
-	p := w.payload()
+	msgs := w.messages()
+	check := w.echoCheck()
 	hists := make([]hist, len(conns))
 	errs := make([]error, len(conns))
 	round := func(n int) error {
 		if len(conns) == 1 {
-			return pingPongRound(conns[0], p, n, &hists[0])
+			return pingPongRound(conns[0], msgs, n, &hists[0], check)
 		}
 		var wg sync.WaitGroup
 		for i, c := range conns {
-			wg.Go(func() { errs[i] = pingPongRound(c, p, n, &hists[i]) })
+			wg.Go(func() { errs[i] = pingPongRound(c, msgs, n, &hists[i], check) })
 		}
 		wg.Wait()
 		return errors.Join(errs...)
@@ -105,31 +135,37 @@ func measurePingPong(m *meter, l library, w workload, s clientSpec) (result, err
 	r.P50us = micros(hists[0].quantile(0.50))
 	r.P99us = micros(hists[0].quantile(0.99))
 	r.MBPerSec = r.PerSec * float64(w.size) / 1e6
+	if w.compress {
+		return r, checkCompressed(r, w.size)
+	}
 	return r, nil
 }
 
-// pingPongRound sends p and waits for its echo, n times, recording each
-// round trip in h.
-func pingPongRound(c conn, p []byte, n int, h *hist) error {
+// pingPongRound sends a message of msgs, in turn, and waits for its
+// echo, n times, recording each round trip in h.
+func pingPongRound(c conn, msgs [][]byte, n int, h *hist, check func(got, sent []byte) error) error {
 	h.reset()
 	var sent time.Time
 	var err error
-	left := n
+	left, i := n, 0
 	start := func() error {
 		sent = time.Now()
-		return c.send(p)
+		return c.send(msgs[0])
 	}
 	serr := c.serve(start, func(q []byte) bool {
 		now := time.Now()
 		h.add(now.Sub(sent))
-		if err = checkEcho(q, p); err != nil {
+		if err = check(q, msgs[i]); err != nil {
 			return false
 		}
 		if left--; left == 0 {
 			return false
 		}
+		if i++; i == len(msgs) {
+			i = 0
+		}
 		sent = now
-		err = c.send(p)
+		err = c.send(msgs[i])
 		return err == nil
 	})
 	return errors.Join(serr, err)
@@ -188,7 +224,7 @@ func measureChurn(m *meter, l library, w workload, s clientSpec) (result, error)
 	next := 0
 	round := func(n int) error {
 		for range n {
-			c, err := l.dial(dialSpec{addr: s.Addrs[next%len(s.Addrs)], text: w.text, size: w.size})
+			c, err := l.dial(dialSpec{addr: s.Addrs[next%len(s.Addrs)], text: w.text, size: w.size, compress: w.compress})
 			if err != nil {
 				return err
 			}
@@ -208,7 +244,10 @@ func measureChurn(m *meter, l library, w workload, s clientSpec) (result, error)
 
 // measureIdle opens s.Idle connections, each made responsive the
 // library's way, and measures what they hold once they have settled.
+// With compression each first echoes one message, so that whatever a
+// library keeps between messages exists.
 func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) {
+	p := w.payload()
 	b, err := m.settled()
 	if err != nil {
 		return result{}, err
@@ -219,7 +258,10 @@ func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) 
 	for d := range errs { // dialers in parallel: the server answers on another CPU
 		wg.Go(func() {
 			for i := d; i < len(conns) && errs[d] == nil; i += len(errs) {
-				conns[i], errs[d] = l.dial(dialSpec{addr: s.Addrs[i%len(s.Addrs)], text: w.text, size: w.size})
+				conns[i], errs[d] = l.dial(dialSpec{addr: s.Addrs[i%len(s.Addrs)], text: w.text, size: w.size, compress: w.compress})
+				if errs[d] == nil && w.compress {
+					errs[d] = exchange(conns[i], p)
+				}
 				if errs[d] == nil {
 					conns[i].idle()
 				}
@@ -247,6 +289,16 @@ func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) 
 	return r, nil
 }
 
+// exchange sends p once and waits for its echo.
+func exchange(c conn, p []byte) error {
+	var err error
+	serr := c.serve(func() error { return c.send(p) }, func(q []byte) bool {
+		err = checkEchoExact(q, p)
+		return false
+	})
+	return errors.Join(serr, err)
+}
+
 // rates turns the usage between b and e into figures per operation.
 func rates(b, e usage, ops int64) result {
 	n := float64(ops)
@@ -260,6 +312,8 @@ func rates(b, e usage, ops int64) result {
 		CPUus:   micros(e.cpu-b.cpu) / n,
 		Reads:   float64(e.reads-b.reads) / n,
 		Writes:  float64(e.writes-b.writes) / n,
+		WireIn:  float64(e.rchar-b.rchar) / n,
+		WireOut: float64(e.wchar-b.wchar) / n,
 	}
 }
 

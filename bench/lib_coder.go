@@ -10,7 +10,10 @@ import (
 // coderConn uses coder/websocket's defaults and Write; it reads through
 // Reader into a reused buffer, the zero-allocation read its README
 // promises (Read allocates every message). Calls take
-// context.Background, which costs no timer.
+// context.Background, which costs no timer. Compression is
+// CompressionContextTakeover, the mode its documentation calls very
+// efficient for repetitive text protocols, with its default threshold
+// (128 B, below every compressed message here).
 type coderConn struct {
 	c   *websocket.Conn
 	typ websocket.MessageType
@@ -18,9 +21,17 @@ type coderConn struct {
 }
 
 func dialCoder(d dialSpec) (conn, error) {
-	c, _, err := websocket.Dial(context.Background(), d.url(), nil)
+	var opts *websocket.DialOptions
+	if d.compress {
+		opts = &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover}
+	}
+	c, resp, err := websocket.Dial(context.Background(), d.url(), opts)
 	if err != nil {
 		return nil, err
+	}
+	if d.compress && !deflateAccepted(resp.Header) {
+		c.CloseNow()
+		return nil, errNoDeflate
 	}
 	c.SetReadLimit(readLimit) // its default is 32 KiB
 	typ := websocket.MessageBinary

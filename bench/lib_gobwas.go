@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"context"
 	"io"
 	"net"
 
+	"github.com/gobwas/httphead"
 	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsflate"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -18,18 +21,38 @@ import (
 // wsutil.Reader reads frames from a 4 KiB bufio.Reader (the size
 // gorilla's and gws's buffers have) into a reused buffer, and control
 // frames go to wsutil.ControlFrameHandler.
+//
+// Compression follows wsflate's README for wsutil: wsflate.DefaultParameters
+// offered (no context takeover both ways, all wsflate's Reader and Writer
+// do, being reset for every message), a wsflate.Reader and Writer over
+// compress/flate, and wsflate.MessageState as the extension of the
+// wsutil Reader and Writer, one for each so that reading and writing do
+// not share it. The README's example compresses at level 9; here level 1,
+// BestSpeed, the level of every other library.
 type gobwasConn struct {
 	nc  net.Conn
 	r   *wsutil.Reader
 	w   *wsutil.Writer
 	ctl wsutil.FrameHandlerFunc
 	buf bytes.Buffer
+	// Compression, nil fr and fw without.
+	fr                *wsflate.Reader
+	fw                *wsflate.Writer
+	inState, outState wsflate.MessageState
 }
 
 func dialGobwas(d dialSpec) (conn, error) {
-	nc, br, _, err := ws.Dial(context.Background(), d.url())
+	var dialer ws.Dialer
+	if d.compress {
+		dialer.Extensions = []httphead.Option{wsflate.DefaultParameters.Option()}
+	}
+	nc, br, hs, err := dialer.Dial(context.Background(), d.url())
 	if err != nil {
 		return nil, err
+	}
+	if d.compress && !gobwasDeflate(hs.Extensions) {
+		nc.Close()
+		return nil, errNoDeflate
 	}
 	src := io.Reader(br) // what the server sent after its response, and the rest
 	if br == nil {
@@ -40,16 +63,51 @@ func dialGobwas(d dialSpec) (conn, error) {
 		op = ws.OpText
 	}
 	ctl := wsutil.ControlFrameHandler(nc, ws.StateClientSide)
-	return &gobwasConn{
+	c := &gobwasConn{
 		nc:  nc,
 		r:   &wsutil.Reader{Source: src, State: ws.StateClientSide, OnIntermediate: ctl},
 		w:   wsutil.NewWriter(nc, ws.StateClientSide, op),
 		ctl: ctl,
-	}, nil
+	}
+	if d.compress {
+		c.r.State |= ws.StateExtended
+		c.r.Extensions = []wsutil.RecvExtension{&c.inState}
+		c.w = wsutil.NewWriter(nc, ws.StateClientSide|ws.StateExtended, op)
+		c.w.SetExtensions(&c.outState)
+		c.outState.SetCompressed(true)
+		c.fr = wsflate.NewReader(nil, func(r io.Reader) wsflate.Decompressor { return flate.NewReader(r) })
+		c.fw = wsflate.NewWriter(nil, func(w io.Writer) wsflate.Compressor {
+			f, _ := flate.NewWriter(w, flate.BestSpeed) // no error at a valid level
+			return f
+		})
+	}
+	return c, nil
+}
+
+// gobwasDeflate reports whether the server accepted the offer of
+// wsflate.DefaultParameters.
+func gobwasDeflate(accepted []httphead.Option) bool {
+	for _, opt := range accepted {
+		var p wsflate.Parameters
+		if p.Parse(opt) == nil && p.ServerNoContextTakeover && p.ClientNoContextTakeover {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *gobwasConn) send(p []byte) error {
-	if _, err := c.w.Write(p); err != nil {
+	if c.fw == nil {
+		if _, err := c.w.Write(p); err != nil {
+			return err
+		}
+		return c.w.Flush()
+	}
+	c.fw.Reset(c.w)
+	if _, err := c.fw.Write(p); err != nil {
+		return err
+	}
+	if err := c.fw.Close(); err != nil {
 		return err
 	}
 	return c.w.Flush()
@@ -72,7 +130,12 @@ func (c *gobwasConn) recv() ([]byte, error) {
 			continue
 		}
 		c.buf.Reset()
-		_, err = c.buf.ReadFrom(c.r)
+		if c.fr != nil && c.inState.IsCompressed() {
+			c.fr.Reset(c.r)
+			_, err = c.buf.ReadFrom(c.fr)
+		} else {
+			_, err = c.buf.ReadFrom(c.r)
+		}
 		return c.buf.Bytes(), err
 	}
 }

@@ -10,6 +10,9 @@ import (
 // gorillaConn uses gorilla/websocket's default Dialer (4 KiB buffers)
 // and WriteMessage; it reads through NextReader into a buffer reused from
 // message to message, as ReadMessage would allocate one each time.
+// Compression is the Dialer's EnableCompression, which offers no context
+// takeover both ways (all gorilla supports) and compresses every message
+// at its default level, 1.
 type gorillaConn struct {
 	c   *websocket.Conn
 	typ int
@@ -17,9 +20,19 @@ type gorillaConn struct {
 }
 
 func dialGorilla(d dialSpec) (conn, error) {
-	c, _, err := websocket.DefaultDialer.Dial(d.url(), nil)
+	dialer := websocket.DefaultDialer
+	if d.compress {
+		withDeflate := *websocket.DefaultDialer
+		withDeflate.EnableCompression = true
+		dialer = &withDeflate
+	}
+	c, resp, err := dialer.Dial(d.url(), nil)
 	if err != nil {
 		return nil, err
+	}
+	if d.compress && !deflateAccepted(resp.Header) {
+		c.Close()
+		return nil, errNoDeflate
 	}
 	typ := websocket.BinaryMessage
 	if d.text {

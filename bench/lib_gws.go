@@ -11,6 +11,9 @@ import (
 // connection's ReadLoop runs in a goroutine and calls OnMessage, which
 // hands the pooled message to the current handler and releases it; a
 // reply is sent from the callback itself, with no goroutine switch.
+// Compression is PermessageDeflate with context takeover both ways and
+// the default windows, as its documentation recommends for a client; it
+// then compresses every message, at its default level, 1.
 type gwsConn struct {
 	gws.BuiltinEventHandler
 	c       *gws.Conn
@@ -26,9 +29,17 @@ func dialGws(d dialSpec) (conn, error) {
 	if d.text {
 		g.op = gws.OpcodeText
 	}
-	c, _, err := gws.NewClient(g, &gws.ClientOption{Addr: d.url(), ReadMaxPayloadSize: readLimit})
+	opt := &gws.ClientOption{Addr: d.url(), ReadMaxPayloadSize: readLimit}
+	if d.compress {
+		opt.PermessageDeflate = gws.PermessageDeflate{Enabled: true, ServerContextTakeover: true, ClientContextTakeover: true}
+	}
+	c, resp, err := gws.NewClient(g, opt)
 	if err != nil {
 		return nil, err
+	}
+	if d.compress && !deflateAccepted(resp.Header) {
+		c.NetConn().Close()
+		return nil, errNoDeflate
 	}
 	g.c = c
 	go c.ReadLoop()

@@ -9,7 +9,8 @@ import (
 // wsConn uses ws with its defaults, in passive mode: Send, and RecvInto
 // reusing one buffer (its documented read path without allocation). In
 // passive mode the socket is read only by a Recv, so an idle Conn needs
-// nothing more: it has no goroutine.
+// nothing more: it has no goroutine. Compression is Compression with the
+// zero Deflate: context takeover both ways, every message compressed.
 type wsConn struct {
 	c     *ws.Conn
 	text  bool
@@ -18,9 +19,17 @@ type wsConn struct {
 }
 
 func dialWS(d dialSpec) (conn, error) {
-	c, err := ws.Connect(context.Background(), d.url())
+	var opts []ws.Option
+	if d.compress {
+		opts = append(opts, ws.Compression(ws.Deflate{}))
+	}
+	c, err := ws.Connect(context.Background(), d.url(), opts...)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := c.Compression(); d.compress && !ok {
+		c.Close()
+		return nil, errNoDeflate
 	}
 	return &wsConn{c: c, text: d.text}, nil
 }

@@ -1,5 +1,11 @@
 package main
 
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
 // conn is one client connection of a library under test, used the way
 // the library's documentation recommends for speed. A conn sends
 // messages of one kind, text or binary, fixed when it is dialed.
@@ -31,6 +37,9 @@ type dialSpec struct {
 	addr string // host:port
 	text bool   // text messages, else binary
 	size int    // size of every message (the TCP baseline announces it)
+	// compress: offer permessage-deflate the library's recommended way,
+	// and fail unless the server accepted it.
+	compress bool
 }
 
 func (d dialSpec) url() string { return "ws://" + d.addr + "/" }
@@ -85,6 +94,21 @@ func serveLoop(start func() error, h func([]byte) bool, recv func() ([]byte, err
 			return nil
 		}
 	}
+}
+
+// errNoDeflate fails a dial that was to negotiate permessage-deflate and
+// did not: a library that cannot is reported, not measured uncompressed.
+var errNoDeflate = errors.New("permessage-deflate was not negotiated")
+
+// deflateAccepted reports whether a handshake response accepted
+// permessage-deflate, for the libraries that tell only through it.
+func deflateAccepted(h http.Header) bool {
+	for _, v := range h.Values("Sec-WebSocket-Extensions") {
+		if strings.Contains(strings.ToLower(v), "permessage-deflate") {
+			return true
+		}
+	}
+	return false
 }
 
 // discard is the handler of an idle connection.

@@ -1,6 +1,7 @@
 // Command bench compares ws with gorilla/websocket, coder/websocket,
 // gobwas/ws (with wsutil) and lxzan/gws, and with raw TCP as the floor,
-// on the workloads of issue 5, in the same run.
+// on the workloads of issue 5, in the same run, and on those of issue 6
+// with permessage-deflate (the TCP floor left out).
 //
 //	cd bench && go run . [-reps 5] [-json out.json] [-only W1,W4-1MiB] [-quick]
 //
@@ -13,7 +14,8 @@
 //
 // The client process measures its own allocations and bytes allocated
 // (runtime.MemStats), CPU time (getrusage) and read and write system calls
-// (/proc/self/io) per message, so the figures are the client's alone.
+// (/proc/self/io) per message, so the figures are the client's alone; the
+// same file's byte counts give the bytes on the wire.
 package main
 
 import (
@@ -40,9 +42,10 @@ func benchMain() int {
 	reps := flag.Int("reps", 5, "repetitions of every measurement")
 	dur := flag.Duration("dur", time.Second, "duration of each measurement, after a calibration")
 	idleConns := flag.Int("idle", 10000, "connections held open in W6")
-	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7); all when empty")
+	zidleConns := flag.Int("zidle", 2000, "compressed connections held open in Z3")
+	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7,Z1,Z2,Z3); all when empty")
 	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp); all when empty")
-	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections, unless set")
+	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections (200 compressed), unless set")
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
 	serverPath := flag.String("server", "", "a built echoserver binary; by default it is built from ./echoserver")
 	pin := flag.Bool("pin", true, "pin the client and the server to different CPUs with taskset, when there are two")
@@ -67,8 +70,11 @@ func benchMain() int {
 		if !set["idle"] {
 			*idleConns = 1000
 		}
+		if !set["zidle"] {
+			*zidleConns = 200
+		}
 	}
-	o := options{reps: *reps, duration: *dur, idle: *idleConns, server: *serverPath}
+	o := options{reps: *reps, duration: *dur, idle: *idleConns, zidle: *zidleConns, server: *serverPath}
 	if c, s, ok := cpuPair(); ok && *pin {
 		o.clientCPU, o.serverCPU = c, s
 	}
@@ -84,7 +90,7 @@ func benchMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	r := &report{Machine: describeMachine(o.clientCPU != ""), Command: "cd bench && go run . " + strings.Join(os.Args[1:], " "),
-		Reps: o.reps, Duration: o.duration.Seconds(), Idle: o.idle}
+		Reps: o.reps, Duration: o.duration.Seconds(), Idle: o.idle, ZIdle: o.zidle}
 	for _, l := range o.libs {
 		r.libs = append(r.libs, l.name)
 	}

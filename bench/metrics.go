@@ -18,6 +18,9 @@ var (
 	mCPU        = metric{"cpu_us", "CPU µs/msg", false, func(r result) float64 { return r.CPUus }}
 	mReads      = metric{"reads", "reads/msg", false, func(r result) float64 { return r.Reads }}
 	mWrites     = metric{"writes", "writes/msg", false, func(r result) float64 { return r.Writes }}
+	mWireOut    = metric{"wire_out", "sent B/msg", false, func(r result) float64 { return r.WireOut }}
+	mWireIn     = metric{"wire_in", "received B/msg", false, func(r result) float64 { return r.WireIn }}
+	mWire       = metric{"wire", "wire B/msg", false, func(r result) float64 { return r.WireOut + r.WireIn }}
 	mRSS        = metric{"rss", "RSS B/conn", false, func(r result) float64 { return r.RSS }}
 	mHeapStack  = metric{"heap_stack", "heap+stack B/conn", false, func(r result) float64 { return r.HeapStack }}
 	mGoroutines = metric{"goroutines", "goroutines/conn", false, func(r result) float64 { return r.Goroutines }}

@@ -20,6 +20,7 @@ type options struct {
 	reps      int
 	duration  time.Duration // of each measurement, after calibration
 	idle      int           // connections of W6
+	zidle     int           // connections of Z3, compressed
 	workloads []workload
 	libs      []library
 	server    string // a built echoserver; built from source when empty
@@ -94,11 +95,18 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 		order := slices.Concat(o.libs[rep%len(o.libs):], o.libs[:rep%len(o.libs)])
 		for _, w := range o.workloads {
 			for _, l := range order {
+				if w.compress && l.name == baseline {
+					continue // TCP has nothing to compress with
+				}
 				addrs := srv.addrs.WS
 				if l.name == baseline {
 					addrs = srv.addrs.Raw
 				}
-				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: o.idle}, o.clientCPU)
+				idle := o.idle
+				if w.compress {
+					idle = o.zidle
+				}
+				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: idle}, o.clientCPU)
 				if err != nil {
 					r.Err = err.Error()
 				}

@@ -61,6 +61,7 @@ type report struct {
 	Reps     int       `json:"reps"`
 	Duration float64   `json:"duration_sec"` // of each measurement
 	Idle     int       `json:"idle_conns"`
+	ZIdle    int       `json:"idle_conns_compressed,omitempty"` // of Z3
 	Runs     []run     `json:"runs"`
 	Summary  []summary `json:"summary"`
 	libs     []string
@@ -77,6 +78,9 @@ type summary struct {
 	Failed   map[string]int                `json:"failed,omitempty"`
 	Ratio    map[string]float64            `json:"ratio"`               // ws ÷ library, main metric
 	CPURatio map[string]float64            `json:"cpu_ratio,omitempty"` // ws ÷ library, CPU per operation
+	// ws ÷ library, bytes on the wire per message, of the compressed
+	// message workloads.
+	WireRatio map[string]float64 `json:"wire_ratio,omitempty"`
 	// The best peer is the library other than ws and tcp with the best
 	// median; VsBest is Ratio of it, CPUBest the same for CPU.
 	BestPeer    string  `json:"best_peer"`
@@ -90,7 +94,7 @@ func summarize(r *report, ws []workload) {
 	for _, w := range ws {
 		byLib := map[string]map[int]result{}
 		s := summary{Workload: w.Name, Title: w.Title, Metric: w.main.Key, w: w,
-			Medians: map[string]map[string]float64{}, Failed: map[string]int{}, Ratio: map[string]float64{}, CPURatio: map[string]float64{}}
+			Medians: map[string]map[string]float64{}, Failed: map[string]int{}, Ratio: map[string]float64{}, CPURatio: map[string]float64{}, WireRatio: map[string]float64{}}
 		for _, run := range r.Runs {
 			if run.Workload != w.Name {
 				continue
@@ -122,6 +126,9 @@ func summarize(r *report, ws []workload) {
 			if w.kind != idle {
 				s.CPURatio[lib] = ratio(byLib["ws"], byLib[lib], mCPU)
 			}
+			if w.wireRatio() {
+				s.WireRatio[lib] = ratio(byLib["ws"], byLib[lib], mWire)
+			}
 		}
 		s.BestPeer = bestPeer(s, r.libs, w.main)
 		s.VsBest = ratioOr(s.Ratio, s.BestPeer)
@@ -131,6 +138,28 @@ func summarize(r *report, ws []workload) {
 		}
 		r.Summary = append(r.Summary, s)
 	}
+}
+
+// wireRatio: the workload's detailed table compares bytes on the wire.
+func (w workload) wireRatio() bool { return w.compress && w.kind != idle }
+
+type ratioColumn struct {
+	label  string
+	ratios map[string]float64
+}
+
+// ratioColumns are the ratios a workload's detailed table shows: of its
+// main figure, of CPU unless that is the main figure or the workload is
+// idle, and of bytes on the wire for the compressed message workloads.
+func (s summary) ratioColumns() []ratioColumn {
+	cols := []ratioColumn{{s.w.main.Label, s.Ratio}}
+	if s.w.kind != idle && s.w.main.Key != mCPU.Key {
+		cols = append(cols, ratioColumn{"CPU", s.CPURatio})
+	}
+	if s.w.wireRatio() {
+		cols = append(cols, ratioColumn{"wire B", s.WireRatio})
+	}
+	return cols
 }
 
 // ratioOr is ratios[lib], NaN when there is none.
@@ -227,10 +256,14 @@ func (r *report) markdown(w io.Writer) {
 		r.Machine.Revision, r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Kernel,
 		map[bool]string{true: "pinned to CPUs of their own with taskset", false: "not pinned"}[r.Machine.Pinned],
 		r.Machine.LoadBefore, r.Machine.LoadAfter)
-	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6.\n\n", r.Command, r.Reps, r.Duration, r.Idle)
+	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6", r.Command, r.Reps, r.Duration, r.Idle)
+	if slices.ContainsFunc(r.Summary, func(s summary) bool { return s.w.compress && s.w.kind == idle }) {
+		fmt.Fprintf(w, ", %d in Z3", r.ZIdle)
+	}
+	fmt.Fprintf(w, ".\n\n")
 	fmt.Fprintf(w, "Medians over the repetitions; in parentheses ws ÷ that library, the median of the ratios of each repetition.\n")
 	fmt.Fprintf(w, "The best peer is the WebSocket library (not tcp) with the best median.\n")
-	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory below 1 means ws holds less.\n\n")
+	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory, CPU and bytes on the wire below 1 means ws uses less.\n\n")
 	fmt.Fprintf(w, "| workload | metric |")
 	for _, lib := range r.libs {
 		fmt.Fprintf(w, " %s |", lib)
@@ -253,25 +286,24 @@ func (r *report) markdown(w io.Writer) {
 		for _, m := range s.w.cols {
 			fmt.Fprintf(w, " %s |", m.Label)
 		}
-		fmt.Fprintf(w, " ws ÷ lib, %s |", s.w.main.Label)
-		if s.w.kind != idle {
-			fmt.Fprintf(w, " ws ÷ lib, CPU |")
+		ratios := s.ratioColumns()
+		for _, c := range ratios {
+			fmt.Fprintf(w, " ws ÷ lib, %s |", c.label)
 		}
-		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(s.w.cols)+1+map[bool]int{true: 1}[s.w.kind != idle]))
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(s.w.cols)+len(ratios)))
 		for _, lib := range r.libs {
+			if s.w.compress && lib == baseline {
+				continue
+			}
 			fmt.Fprintf(w, "| %s |", lib)
 			for _, m := range s.w.cols {
 				fmt.Fprintf(w, " %s |", cell(s, lib, m))
 			}
-			if lib == "ws" {
-				fmt.Fprintf(w, " |")
-				if s.w.kind != idle {
+			for _, c := range ratios {
+				if lib == "ws" {
 					fmt.Fprintf(w, " |")
-				}
-			} else {
-				fmt.Fprintf(w, " %s |", ratioText(s.Ratio[lib]))
-				if s.w.kind != idle {
-					fmt.Fprintf(w, " %s |", ratioText(s.CPURatio[lib]))
+				} else {
+					fmt.Fprintf(w, " %s |", ratioText(c.ratios[lib]))
 				}
 			}
 			fmt.Fprintln(w)

@@ -25,6 +25,8 @@ type workload struct {
 	main  metric
 	cols  []metric // the columns of its detailed table
 	batch int      // for pipelined: messages per batch where a library can batch
+	// compress: permessage-deflate negotiated, text messages of JSON
+	compress bool
 }
 
 var (
@@ -33,19 +35,24 @@ var (
 	bulkCols    = []metric{mMBps, mP50, mP99, mAllocs, mBytes, mCPU, mReads, mWrites}
 	idleCols    = []metric{mRSS, mHeapStack, mGoroutines, mConnAllocs}
 	churnCols   = []metric{mConnRate, mConnAllocs, mConnBytes, mConnCPU, mConnReads, mConnWrites}
+	deflateCols = []metric{mCPU, mRate, mP50, mP99, mAllocs, mBytes, mWireOut, mWireIn}
 )
 
-// workloads are those of issue 5, in its order; W4 is two, one per size.
+// workloads are those of issue 5, in its order, W4 being two, one per
+// size; then those of issue 6, with permessage-deflate.
 var workloads = []workload{
-	{"W1", "ping-pong, 16 B text, one connection", pingPong, 16, true, 1, 2000, mRate, messageCols, 0},
-	{"W2", "pipelined writer and reader, 64 B binary, one connection", pipelined, 64, false, 1, 20000, mRate, streamCols, 0},
-	{"W2-batch", "pipelined, 64 B binary, one connection, batches of 64 where the library can", pipelined, 64, false, 1, 20000, mRate, streamCols, 64},
-	{"W3", "pipelined writer and reader, 1 KiB UTF-8 text, one connection", pipelined, 1 << 10, true, 1, 10000, mRate, streamCols, 0},
-	{"W4-1MiB", "echo of 1 MiB binary messages", pingPong, 1 << 20, false, 1, 16, mMBps, bulkCols, 0},
-	{"W4-16MiB", "echo of 16 MiB binary messages", pingPong, 16 << 20, false, 1, 2, mMBps, bulkCols, 0},
-	{"W5", "ping-pong, 16 B text, 100 connections at once", pingPong, 16, true, 100, 40, mRate, messageCols, 0},
-	{"W6", "idle connections", idle, 16, false, 0, 0, mRSS, idleCols, 0},
-	{"W7", "connect, upgrade and close, one at a time", churn, 16, false, 1, 200, mConnRate, churnCols, 0},
+	{"W1", "ping-pong, 16 B text, one connection", pingPong, 16, true, 1, 2000, mRate, messageCols, 0, false},
+	{"W2", "pipelined writer and reader, 64 B binary, one connection", pipelined, 64, false, 1, 20000, mRate, streamCols, 0, false},
+	{"W2-batch", "pipelined, 64 B binary, one connection, batches of 64 where the library can", pipelined, 64, false, 1, 20000, mRate, streamCols, 64, false},
+	{"W3", "pipelined writer and reader, 1 KiB UTF-8 text, one connection", pipelined, 1 << 10, true, 1, 10000, mRate, streamCols, 0, false},
+	{"W4-1MiB", "echo of 1 MiB binary messages", pingPong, 1 << 20, false, 1, 16, mMBps, bulkCols, 0, false},
+	{"W4-16MiB", "echo of 16 MiB binary messages", pingPong, 16 << 20, false, 1, 2, mMBps, bulkCols, 0, false},
+	{"W5", "ping-pong, 16 B text, 100 connections at once", pingPong, 16, true, 100, 40, mRate, messageCols, 0, false},
+	{"W6", "idle connections", idle, 16, false, 0, 0, mRSS, idleCols, 0, false},
+	{"W7", "connect, upgrade and close, one at a time", churn, 16, false, 1, 200, mConnRate, churnCols, 0, false},
+	{"Z1", "ping-pong, 1 KiB JSON text, compressed, one connection", pingPong, 1 << 10, true, 1, 2000, mCPU, deflateCols, 0, true},
+	{"Z2", "ping-pong, 64 KiB JSON text, compressed, one connection", pingPong, 64 << 10, true, 1, 100, mCPU, deflateCols, 0, true},
+	{"Z3", "idle compressed connections, after a 1 KiB JSON message each way", idle, 1 << 10, true, 0, 0, mRSS, idleCols, 0, true},
 }
 
 func lookupWorkload(name string) (workload, bool) {
@@ -57,10 +64,24 @@ func lookupWorkload(name string) (workload, bool) {
 	return workload{}, false
 }
 
+// messages are what a ping-pong workload sends, in turn: one payload, or
+// with compression distinct JSON documents, 128 KiB of them at least, so
+// that no message is still in the 32 KiB window of context takeover when
+// it is sent again, which would shrink it to a reference to itself.
+func (w workload) messages() [][]byte {
+	if !w.compress {
+		return [][]byte{w.payload()}
+	}
+	return jsonDocuments(w.size, max(4, 128<<10/w.size))
+}
+
 // payload is the message a workload sends: for text, valid UTF-8 mixing
 // characters of one to four bytes, so that a validating library works
-// through every kind.
+// through every kind; with compression, the first JSON document.
 func (w workload) payload() []byte {
+	if w.compress {
+		return jsonDocuments(w.size, 1)[0]
+	}
 	if !w.text {
 		p := make([]byte, w.size)
 		for i := range p {
