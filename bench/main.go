@@ -95,6 +95,10 @@ func benchMain() int {
 		r.libs = append(r.libs, l.name)
 	}
 	r.Runs, err = benchmark(ctx, o, os.Stderr)
+	// tcp has no column when only compressed workloads ran
+	r.libs = slices.DeleteFunc(r.libs, func(lib string) bool {
+		return !slices.ContainsFunc(r.Runs, func(x run) bool { return x.Lib == lib })
+	})
 	r.Machine.LoadAfter = loadavg()
 	summarize(r, o.workloads)
 	r.markdown(os.Stdout)

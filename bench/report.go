@@ -119,8 +119,8 @@ func summarize(r *report, ws []workload) {
 			}
 		}
 		for _, lib := range r.libs {
-			if lib == "ws" {
-				continue
+			if lib == "ws" || byLib["ws"] == nil || byLib[lib] == nil {
+				continue // a ratio of nothing is NaN, which JSON cannot hold
 			}
 			s.Ratio[lib] = ratio(byLib["ws"], byLib[lib], w.main)
 			if w.kind != idle {
@@ -131,10 +131,10 @@ func summarize(r *report, ws []workload) {
 			}
 		}
 		s.BestPeer = bestPeer(s, r.libs, w.main)
-		s.VsBest = ratioOr(s.Ratio, s.BestPeer)
+		s.VsBest = s.Ratio[s.BestPeer] // 0 when there is none: JSON holds no NaN
 		if w.kind != idle {
 			s.CPUBestPeer = bestPeer(s, r.libs, mCPU)
-			s.CPUBest = ratioOr(s.CPURatio, s.CPUBestPeer)
+			s.CPUBest = s.CPURatio[s.CPUBestPeer]
 		}
 		r.Summary = append(r.Summary, s)
 	}
@@ -274,11 +274,11 @@ func (r *report) markdown(w io.Writer) {
 		for _, lib := range r.libs {
 			c := cell(s, lib, s.w.main)
 			if lib != "ws" && c != "" && c != "failed" {
-				c += " (" + ratioText(s.Ratio[lib]) + ")"
+				c += " (" + ratioText(ratioOr(s.Ratio, lib)) + ")"
 			}
 			fmt.Fprintf(w, " %s |", c)
 		}
-		fmt.Fprintf(w, " %s (%s) |\n", ratioText(s.VsBest), s.BestPeer)
+		fmt.Fprintf(w, " %s (%s) |\n", ratioText(ratioOr(s.Ratio, s.BestPeer)), s.BestPeer)
 	}
 	r.targets(w)
 	for _, s := range r.Summary {
@@ -303,7 +303,7 @@ func (r *report) markdown(w io.Writer) {
 				if lib == "ws" {
 					fmt.Fprintf(w, " |")
 				} else {
-					fmt.Fprintf(w, " %s |", ratioText(c.ratios[lib]))
+					fmt.Fprintf(w, " %s |", ratioText(ratioOr(c.ratios, lib)))
 				}
 			}
 			fmt.Fprintln(w)
