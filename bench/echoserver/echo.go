@@ -41,14 +41,62 @@ var errProtocol = errors.New("protocol error")
 // state stays here.
 func serveWebSocket(nc net.Conn) {
 	defer nc.Close()
-	br := bufio.NewReaderSize(nc, readBuffer)
+	b := &batch{nc: nc}
+	br := bufio.NewReaderSize(b, readBuffer)
 	d, err := upgrade(br, nc)
 	if err != nil {
 		return
 	}
-	if err := echo(br, nc, d); errors.Is(err, errProtocol) {
+	err = echo(br, b, d)
+	if b.flush() == nil && errors.Is(err, errProtocol) {
 		nc.Write([]byte{0x80 | opClose, 2, 0x03, 0xEA}) // 1002
 	}
+}
+
+// batchMax is the largest reply a batch holds; larger ones are written
+// at once, after what the batch holds.
+const batchMax = 16 << 10
+
+// batch holds the server's replies until it must read again: the echoes
+// of all the messages that one read brought go out in one write, as a
+// server under load writes them, so that a client sending a batch of
+// messages in one write is not held to one read per echo. Nothing is
+// held while the server waits for input.
+type batch struct {
+	nc  net.Conn
+	out []byte
+}
+
+func (b *batch) Write(p []byte) (int, error) {
+	if len(p) > batchMax {
+		if err := b.flush(); err != nil {
+			return 0, err
+		}
+		return b.nc.Write(p)
+	}
+	b.out = append(b.out, p...)
+	return len(p), nil
+}
+
+// Read is the bufio.Reader's: it needs more input, so the replies to
+// what it had go out first.
+func (b *batch) Read(p []byte) (int, error) {
+	if err := b.flush(); err != nil {
+		return 0, err
+	}
+	return b.nc.Read(p)
+}
+
+func (b *batch) flush() error {
+	if len(b.out) == 0 {
+		return nil
+	}
+	_, err := b.nc.Write(b.out)
+	b.out = b.out[:0]
+	if cap(b.out) > 4*batchMax {
+		b.out = nil // a burst does not stay in memory
+	}
+	return err
 }
 
 type frameHeader struct {
