@@ -172,25 +172,32 @@ func cases() []*clientCase {
 var bigSlots = make(chan struct{}, 1)
 
 func TestConformance(t *testing.T) {
-	all := cases()
+	runTable(t, "TestConformance", cases(), func(c *clientCase) (string, string, string) { return c.id, c.name, c.bug }, runCase)
+}
+
+// runTable runs every case of a table on every receive path, as the
+// parallel subtests path/id_name; a case with a bug is skipped, saying
+// how to reproduce it.
+func runTable[C any](t *testing.T, test string, all []C, names func(C) (id, name, bug string), run func(*testing.T, agent, C)) {
 	seen := map[string]bool{}
 	for _, c := range all {
-		name := c.id + "_" + c.name
-		if seen[name] {
-			t.Fatalf("two cases named %s", name)
+		id, name, _ := names(c)
+		if seen[id+"_"+name] {
+			t.Fatalf("two cases named %s_%s", id, name)
 		}
-		seen[name] = true
+		seen[id+"_"+name] = true
 	}
 	for _, a := range agents {
 		t.Run(a.name, func(t *testing.T) {
 			for _, c := range all {
-				t.Run(c.id+"_"+c.name, func(t *testing.T) {
-					if c.bug != "" {
-						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run 'TestConformance/%s/%s_' ./internal/conformance",
-							c.bug, a.name, c.id)
+				id, name, bug := names(c)
+				t.Run(id+"_"+name, func(t *testing.T) {
+					if bug != "" {
+						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run '%s/%s/%s_' ./internal/conformance",
+							bug, test, a.name, id)
 					}
 					t.Parallel()
-					runCase(t, a, c)
+					run(t, a, c)
 				})
 			}
 		})

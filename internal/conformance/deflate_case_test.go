@@ -238,28 +238,7 @@ func allDeflateCases() []*deflateCase {
 }
 
 func TestDeflateConformance(t *testing.T) {
-	all := allDeflateCases()
-	seen := map[string]bool{}
-	for _, c := range all {
-		if seen[c.id+"_"+c.name] {
-			t.Fatalf("two cases named %s_%s", c.id, c.name)
-		}
-		seen[c.id+"_"+c.name] = true
-	}
-	for _, a := range agents {
-		t.Run(a.name, func(t *testing.T) {
-			for _, c := range all {
-				t.Run(c.id+"_"+c.name, func(t *testing.T) {
-					if c.bug != "" {
-						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run 'TestDeflateConformance/%s/%s_' ./internal/conformance",
-							c.bug, a.name, c.id)
-					}
-					t.Parallel()
-					runDeflateCase(t, a, c)
-				})
-			}
-		})
-	}
+	runTable(t, "TestDeflateConformance", allDeflateCases(), func(c *deflateCase) (string, string, string) { return c.id, c.name, c.bug }, runDeflateCase)
 }
 
 func runDeflateCase(t *testing.T, a agent, c *deflateCase) {

@@ -64,32 +64,9 @@ func ServeDeflate(timeout time.Duration, answer DeflateAnswer, script func(*Defl
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ln: ln, timeout: timeout, done: make(chan struct{})}
+	s := &Server{ln: ln, done: make(chan struct{})}
 	go s.serveOne(func(nc net.Conn) error { return runDeflate(nc, timeout, answer, script) })
 	return s, nil
-}
-
-// serveOne is Server.run with another way to serve the connection.
-func (s *Server) serveOne(serve func(net.Conn) error) {
-	defer close(s.done)
-	nc, err := s.ln.Accept()
-	s.ln.Close()
-	if err != nil {
-		s.err = fmt.Errorf("conformance: no connection: %w", err)
-		return
-	}
-	s.mu.Lock()
-	stopped := s.stopped
-	if !stopped {
-		s.nc = nc
-	}
-	s.mu.Unlock()
-	if stopped {
-		nc.Close()
-		s.err = errStopped
-		return
-	}
-	s.err = serve(nc)
 }
 
 // runDeflate is runScript with permessage-deflate.

@@ -16,9 +16,7 @@ const DefaultTimeout = 20 * time.Second
 // with a script: one case, one connection, so a case's outcome never
 // depends on another's.
 type Server struct {
-	ln      net.Listener
-	script  []Step
-	timeout time.Duration
+	ln net.Listener
 
 	mu      sync.Mutex
 	nc      net.Conn // the connection being served, nil until accepted
@@ -37,15 +35,17 @@ func Serve(timeout time.Duration, script ...Step) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ln: ln, script: script, timeout: timeout, done: make(chan struct{})}
-	go s.run()
+	s := &Server{ln: ln, done: make(chan struct{})}
+	go s.serveOne(func(nc net.Conn) error { return runScript(nc, timeout, script) })
 	return s, nil
 }
 
 // URL returns the ws:// URL of the server.
 func (s *Server) URL() string { return "ws://" + s.ln.Addr().String() + "/" }
 
-func (s *Server) run() {
+// serveOne accepts one connection and serves it; a Server stopped first
+// serves none.
+func (s *Server) serveOne(serve func(net.Conn) error) {
 	defer close(s.done)
 	nc, err := s.ln.Accept()
 	s.ln.Close() // one connection only
@@ -64,7 +64,7 @@ func (s *Server) run() {
 		s.err = errStopped
 		return
 	}
-	s.err = runScript(nc, s.timeout, s.script)
+	s.err = serve(nc)
 }
 
 // Wait returns the outcome of the script: nil when every step passed, an
