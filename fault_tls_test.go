@@ -1,16 +1,11 @@
 package ws
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -18,71 +13,8 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/server"
+	"github.com/hackney-go/ws/internal/testcert"
 )
-
-// testCA is a certificate authority made for one test, so that the client
-// verifies the server as it would any other, on loopback.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool // trusts this CA only
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key := newECKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-24 * time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pool: pool}
-}
-
-// issue signs a server certificate for the given names and addresses,
-// valid from notBefore to notAfter.
-func (ca *testCA) issue(t *testing.T, dns []string, ips []net.IP, notBefore, notAfter time.Time) tls.Certificate {
-	t.Helper()
-	key := newECKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "ws fault test server"},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     dns,
-		IPAddresses:  ips,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func newECKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
 
 // tlsEcho serves echo over TLS on 127.0.0.1 with cert and returns the
 // wss:// URL.
@@ -103,7 +35,7 @@ func tlsEcho(t *testing.T, cert tls.Certificate) string {
 // each time the same server with the right trust or name is accepted, so
 // that the one fault is what fails.
 func TestFaultTLSVerification(t *testing.T) {
-	ca, stranger := newTestCA(t, "ws fault test CA"), newTestCA(t, "another CA")
+	ca, stranger := testcert.NewCA(t, "ws fault test CA"), testcert.NewCA(t, "another CA")
 	now := time.Now()
 	loopback := []net.IP{net.IPv4(127, 0, 0, 1)}
 	for _, tc := range []struct {
@@ -115,9 +47,9 @@ func TestFaultTLSVerification(t *testing.T) {
 	}{
 		{
 			name: "wrong host name",
-			cert: ca.issue(t, []string{"other.example"}, nil, now.Add(-time.Hour), now.Add(time.Hour)),
-			bad:  &tls.Config{RootCAs: ca.pool},
-			good: &tls.Config{RootCAs: ca.pool, ServerName: "other.example"},
+			cert: ca.Issue(t, testcert.Options{DNS: []string{"other.example"}}),
+			bad:  &tls.Config{RootCAs: ca.Pool},
+			good: &tls.Config{RootCAs: ca.Pool, ServerName: "other.example"},
 			reason: func(err error) bool {
 				var he x509.HostnameError
 				return errors.As(err, &he) && he.Host == "127.0.0.1"
@@ -125,9 +57,9 @@ func TestFaultTLSVerification(t *testing.T) {
 		},
 		{
 			name: "certificate of an untrusted CA",
-			cert: ca.issue(t, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)),
-			bad:  &tls.Config{RootCAs: stranger.pool},
-			good: &tls.Config{RootCAs: ca.pool},
+			cert: ca.Issue(t, testcert.Options{IPs: loopback}),
+			bad:  &tls.Config{RootCAs: stranger.Pool},
+			good: &tls.Config{RootCAs: ca.Pool},
 			reason: func(err error) bool {
 				var ue x509.UnknownAuthorityError
 				return errors.As(err, &ue)
@@ -135,8 +67,8 @@ func TestFaultTLSVerification(t *testing.T) {
 		},
 		{
 			name: "certificate of an untrusted CA, system roots",
-			cert: ca.issue(t, nil, loopback, now.Add(-time.Hour), now.Add(time.Hour)),
-			good: &tls.Config{RootCAs: ca.pool},
+			cert: ca.Issue(t, testcert.Options{IPs: loopback}),
+			good: &tls.Config{RootCAs: ca.Pool},
 			reason: func(err error) bool {
 				var ue x509.UnknownAuthorityError
 				return errors.As(err, &ue)
@@ -144,9 +76,9 @@ func TestFaultTLSVerification(t *testing.T) {
 		},
 		{
 			name: "expired certificate",
-			cert: ca.issue(t, nil, loopback, now.Add(-2*time.Hour), now.Add(-time.Hour)),
-			bad:  &tls.Config{RootCAs: ca.pool},
-			good: &tls.Config{RootCAs: ca.pool, Time: func() time.Time { return now.Add(-90 * time.Minute) }},
+			cert: ca.Issue(t, testcert.Options{IPs: loopback, NotBefore: now.Add(-2 * time.Hour), NotAfter: now.Add(-time.Hour)}),
+			bad:  &tls.Config{RootCAs: ca.Pool},
+			good: &tls.Config{RootCAs: ca.Pool, Time: func() time.Time { return now.Add(-90 * time.Minute) }},
 			reason: func(err error) bool {
 				var ie x509.CertificateInvalidError
 				return errors.As(err, &ie) && ie.Reason == x509.Expired
