@@ -68,6 +68,19 @@ func passiveAgent(c *ws.Conn, closes bool, closeAfter int) ending {
 }
 
 func activeAgent(c *ws.Conn, closes bool, closeAfter int) ending {
+	return eventAgent(c, closes, closeAfter, false)
+}
+
+// activeOnceAgent grants one event at a time. When the connection ends
+// while no grant is pending, Events is closed without a last event and
+// SetActive tells why.
+func activeOnceAgent(c *ws.Conn, closes bool, closeAfter int) ending {
+	return eventAgent(c, closes, closeAfter, true)
+}
+
+// eventAgent takes messages from Events, granting each one first when
+// once is set.
+func eventAgent(c *ws.Conn, closes bool, closeAfter int, once bool) ending {
 	t := time.NewTimer(caseTimeout)
 	defer t.Stop()
 	for echoed := 0; ; {
@@ -77,6 +90,13 @@ func activeAgent(c *ws.Conn, closes bool, closeAfter int) ending {
 		t.Reset(caseTimeout)
 		select {
 		case ev, ok := <-c.Events():
+			if !ok && once {
+				err := c.SetActive(ws.ActiveOnce)
+				if err == nil {
+					err = errors.New("agent: Events closed on a Conn that has not ended")
+				}
+				return ending{err: err}
+			}
 			if !ok {
 				return ending{err: errors.New("agent: Events closed without a last event")}
 			}
@@ -86,40 +106,10 @@ func activeAgent(c *ws.Conn, closes bool, closeAfter int) ending {
 			if echo(c, ev.Frame) {
 				echoed++
 			}
-		case <-t.C:
-			return ending{err: errNoEvent}
-		}
-	}
-}
-
-// activeOnceAgent grants one event at a time. When the connection ends
-// while no grant is pending, Events is closed without a last event and
-// SetActive tells why.
-func activeOnceAgent(c *ws.Conn, closes bool, closeAfter int) ending {
-	t := time.NewTimer(caseTimeout)
-	defer t.Stop()
-	for echoed := 0; ; {
-		if closes && echoed == closeAfter {
-			return ending{err: c.Close(), byUs: true}
-		}
-		t.Reset(caseTimeout)
-		select {
-		case ev, ok := <-c.Events():
-			if !ok {
-				err := c.SetActive(ws.ActiveOnce)
-				if err == nil {
-					err = errors.New("agent: Events closed on a Conn that has not ended")
+			if once {
+				if err := c.SetActive(ws.ActiveOnce); err != nil {
+					return ending{err: err}
 				}
-				return ending{err: err}
-			}
-			if ev.Err != nil {
-				return ending{err: ev.Err}
-			}
-			if echo(c, ev.Frame) {
-				echoed++
-			}
-			if err := c.SetActive(ws.ActiveOnce); err != nil {
-				return ending{err: err}
 			}
 		case <-t.C:
 			return ending{err: errNoEvent}
