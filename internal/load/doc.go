@@ -19,7 +19,10 @@
 // 100 connections x 100 000 messages and 10 000 idle connections:
 //
 //	go test -race ./internal/load
-//	go test -race ./internal/load -load.full -timeout 60m
+//	go test -race ./internal/load -load.full -timeout 3h
+//
+// Under the race detector on two shared cores the default run takes about
+// half a minute, the full one about an hour (30 GiB echoed each way).
 //
 // Both are deterministic (seeded), bound every wait, and leave no
 // goroutine behind (goleak, in the child too).
