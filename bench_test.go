@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,6 +211,21 @@ func BenchmarkRecvMem(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkRecvCompressedMem is RecvInto of a 1 KiB compressed JSON
+// message without the network: inflation into the caller's buffer.
+func BenchmarkRecvCompressedMem(b *testing.B) {
+	payload := []byte(strings.Repeat(`{"id":1,"name":"compressed"},`, 36))
+	c := compressedStream(b, payload)
+	buf := make([]byte, 4096)
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.RecvInto(buf); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

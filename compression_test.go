@@ -19,9 +19,9 @@ type countingInflater struct {
 	messages int
 }
 
-func (c *countingInflater) Finish() ([]byte, error) {
+func (c *countingInflater) Finish(dst []byte) ([]byte, error) {
 	c.messages++
-	return c.Decompressor.Finish()
+	return c.Decompressor.Finish(dst)
 }
 
 // deflateServer accepts permessage-deflate with the given response and

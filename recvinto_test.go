@@ -2,9 +2,11 @@ package ws
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/server"
 )
@@ -87,5 +89,39 @@ func TestRecvIntoDoesNotAllocate(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("RecvInto allocates %.1f times per message", n)
+	}
+}
+
+// compressedStream returns an endless-looking stream of one compressed
+// message, repeatable because the server takes no context over, and a
+// Conn that reads it as a client that negotiated that.
+func compressedStream(t testing.TB, payload []byte) *Conn {
+	z := deflate.NewCompressor(deflate.Settings{WindowBits: 15, NoContextTakeover: true}).Append(nil, payload, true)
+	frame := append(proto.AppendHeader(nil, proto.Header{Fin: true, Rsv: rsv1, Op: proto.OpText, Length: int64(len(z))}), z...)
+	c := newConn(&memConn{stream: bytes.Repeat(frame, 16)}, newConfig([]Option{Compression(Deflate{ServerNoContextTakeover: true})}), nil)
+	c.startCompression(&deflate.Params{Client: deflate.Settings{WindowBits: 15}, Server: deflate.Settings{WindowBits: 15, NoContextTakeover: true}})
+	return c
+}
+
+// TestRecvIntoCompressedDoesNotAllocate: a compressed message is
+// inflated into the caller's buffer too, without allocating.
+func TestRecvIntoCompressedDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts mean nothing under -race (sync.Pool drops items)")
+	}
+	payload := []byte(strings.Repeat(`{"id":1,"name":"compressed"},`, 40))
+	c := compressedStream(t, payload)
+	buf := make([]byte, 4096)
+	c.RecvInto(buf) // pools and buffers warm up
+	if n := testing.AllocsPerRun(200, func() {
+		f, err := c.RecvInto(buf)
+		if err != nil || !bytes.Equal(f.Payload, payload) || &f.Payload[0] != &buf[0] {
+			t.Fatalf("RecvInto: %d bytes, %v; want the message in the buffer", len(f.Payload), err)
+		}
+	}); n != 0 {
+		t.Errorf("RecvInto of a compressed message allocates %.1f times", n)
+	}
+	if f, err := c.Recv(); err != nil || !bytes.Equal(f.Payload, payload) {
+		t.Fatalf("Recv: %v", err)
 	}
 }

@@ -289,7 +289,7 @@ func (d *Deflate) inflate(op proto.Opcode, z []byte) (proto.Frame, error) {
 	var err error
 	if d.dec != nil {
 		if err = d.dec.Write(z); err == nil {
-			p, err = d.dec.Finish()
+			p, err = d.dec.Finish(nil)
 		}
 	} else {
 		p, err = d.stdInflate(z)

@@ -94,7 +94,7 @@ func BenchmarkDecompress(b *testing.B) {
 						d.hist.n, d.hist.end = 0, 0
 					}
 					d.Write(payloads[i%len(payloads)])
-					if _, err := d.Finish(); err != nil {
+					if _, err := d.Finish(nil); err != nil {
 						b.Fatal(err)
 					}
 					i++

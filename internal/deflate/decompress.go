@@ -63,9 +63,12 @@ func (d *Decompressor) Write(p []byte) error {
 	return nil
 }
 
-// Finish ends the current message and returns it, decompressed. The
-// slice belongs to the caller.
-func (d *Decompressor) Finish() ([]byte, error) {
+// Finish ends the current message and returns it, decompressed: appended
+// to dst when dst is not nil, so that a caller reusing one buffer takes
+// messages without allocating (the Decompressor keeps its own output
+// memory for the next message, up to keptOutput bytes); with dst nil, in
+// a slice handed over to the caller.
+func (d *Decompressor) Finish(dst []byte) ([]byte, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -83,15 +86,27 @@ func (d *Decompressor) Finish() ([]byte, error) {
 		return nil, d.fail(corrupt(f.read, "compressed message does not end with an empty stored block"))
 	}
 	out := f.out
-	if out == nil {
-		out = []byte{}
-	}
 	if d.hist != nil {
 		d.hist.add(out)
+	}
+	if dst != nil {
+		out = append(dst, out...)
+		if cap(f.out) > keptOutput {
+			f.out = nil
+		}
+	} else {
+		f.out = nil // handed over
+		if out == nil {
+			out = []byte{}
+		}
 	}
 	d.release()
 	return out, nil
 }
+
+// keptOutput bounds the output memory a pooled inflater keeps between
+// messages.
+const keptOutput = 64 << 10
 
 // Release returns the Decompressor's state to the pool, at the end of the
 // connection. The Decompressor must not be used after.
@@ -127,12 +142,13 @@ func (d *Decompressor) release() {
 }
 
 // reset readies an inflater for another message, keeping the memory of
-// its tables and stash.
+// its tables, stash and output.
 func (f *inflater) reset() {
 	*f = inflater{
 		dynLit:   f.dynLit,
 		dynDist:  f.dynDist,
 		codeLens: f.codeLens,
 		stash:    f.stash[:0],
+		out:      f.out[:0],
 	}
 }

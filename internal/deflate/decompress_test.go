@@ -23,7 +23,7 @@ func decompress(d *Decompressor, pieces ...[]byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return d.Finish()
+	return d.Finish(nil)
 }
 
 // The examples of RFC 7692 section 7.2.3, each the payload of the message
@@ -179,7 +179,7 @@ func TestDecompressLimit(t *testing.T) {
 		if !errors.As(err, &v) || v.Code != proto.CloseMessageTooBig || v.Limit != limit || v.Size <= limit {
 			t.Fatalf("limit %d: got %v (%+v)", limit, err, v)
 		}
-		if _, err := d.Finish(); err != v {
+		if _, err := d.Finish(nil); err != v {
 			t.Fatalf("limit %d: Finish after the violation gave %v", limit, err)
 		}
 	}

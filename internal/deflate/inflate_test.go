@@ -204,7 +204,7 @@ func TestStoredBlockAfterHuffmanBlock(t *testing.T) {
 	if err := d.Write(payload); err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Finish()
+	got, err := d.Finish(nil)
 	if err != nil || string(got) != "HWWWWWW!" {
 		t.Fatalf("got %q, %v; want \"HWWWWWW!\"", got, err)
 	}

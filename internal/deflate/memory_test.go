@@ -42,7 +42,7 @@ func connMemory(s Settings) (comp, decomp int64) {
 	decomp = retained(200, func() any {
 		d := NewDecompressor(s, 0)
 		d.Write(payload)
-		if _, err := d.Finish(); err != nil {
+		if _, err := d.Finish(nil); err != nil {
 			panic(err)
 		}
 		return d

@@ -332,7 +332,11 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 		return Frame{}, false, nil
 	}
 	if r.compressed {
-		p, err := r.Inflater.Finish()
+		dst := r.buf
+		if dst != nil {
+			dst = dst[:0]
+		}
+		p, err := r.Inflater.Finish(dst)
 		if err != nil {
 			return Frame{}, false, asViolation(err)
 		}
@@ -355,9 +359,11 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 
 // Inflater decompresses the messages of a negotiated compression
 // extension, a message at a time: Write takes the payload as it comes,
-// Finish ends the message and returns it whole. Errors that are a
-// *Violation keep their close code; any other is a protocol error.
+// Finish ends the message and returns it whole, appended to dst when dst
+// is not nil (the caller's buffer, from SetBuffer), else in memory handed
+// over. Errors that are a *Violation keep their close code; any other is
+// a protocol error.
 type Inflater interface {
 	Write(p []byte) error
-	Finish() ([]byte, error)
+	Finish(dst []byte) ([]byte, error)
 }
