@@ -298,7 +298,7 @@ func TestDeflateThreshold(t *testing.T) {
 				t.Fatal(err)
 			}
 			var err error
-			if p, err = d.Finish(); err != nil {
+			if p, err = d.Finish(nil); err != nil {
 				t.Fatal(err)
 			}
 		}
