@@ -1,7 +1,9 @@
 package ws
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
@@ -49,6 +51,9 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	if err := c.w.write(proto.OpClose, true, payload); err != nil {
 		if err == errWriteAfterClose { // the peer's close or a failure came first
 			return nil
+		}
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			return &timeoutError{msg: "ws: close: the close frame could not be written in time", cause: err}
 		}
 		return err
 	}

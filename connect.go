@@ -186,6 +186,11 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 		}
 		m, err := nc.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
+		// A reply that cannot become an HTTP/1.x status line fails at
+		// once, not at the connect timeout (RFC 9112 section 4).
+		if k := min(len(buf), len(statusPrefix)); string(buf[:k]) != statusPrefix[:k] {
+			return nil, &HandshakeError{Err: ErrMalformedResponse, Header: "status line", Value: string(buf[:k])}
+		}
 		// Parse only once the head can have ended, so that a server
 		// sending it in small pieces costs linear time, not quadratic.
 		tail := buf[max(0, len(buf)-m-2):]
@@ -231,6 +236,9 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 	}
 	return c, nil
 }
+
+// statusPrefix is how every HTTP/1.x response begins.
+const statusPrefix = "HTTP/1."
 
 // handshakeError turns a fault the core found in the response into the
 // public error.

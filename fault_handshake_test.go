@@ -87,11 +87,19 @@ func TestFaultGarbageResponse(t *testing.T) {
 }
 
 // TestFaultGarbageThenSilence: bytes that could still be the start of a
-// head, then nothing: Connect waits only its ConnectTimeout.
+// head, then nothing: Connect waits only its ConnectTimeout; bytes that
+// cannot, then nothing: Connect fails at once.
 func TestFaultGarbageThenSilence(t *testing.T) {
-	url, dropped := answer(t, func(*http.Request) string { return string(garbage(100)) })
+	url, dropped := answer(t, func(*http.Request) string { return "HTTP/1.1 101 Switching Pro" })
 	_, err := Connect(testCtx(t), url, ConnectTimeout(shortWait))
 	checkTimeout(t, err)
+	waitDropped(t, dropped)
+
+	url, dropped = answer(t, func(*http.Request) string { return string(garbage(100)) })
+	_, err = Connect(testCtx(t), url, ConnectTimeout(testTimeout))
+	if !errors.Is(err, ErrMalformedResponse) {
+		t.Fatalf("Connect after garbage without a line end: %v, want ErrMalformedResponse at once", err)
+	}
 	waitDropped(t, dropped)
 }
 

@@ -196,8 +196,8 @@ func TestFaultPeerStopsReading(t *testing.T) {
 	}
 	t.Logf("Close returned after %v (CloseTimeout %v): %v", time.Since(start), closeTimeout, err)
 	var ne net.Error
-	if !errors.As(err, &ne) || !ne.Timeout() {
-		t.Fatalf("Close: %v, want a timeout: the close frame could not go out", err)
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Close: %v, want a timeout matching ErrTimeout: the close frame could not go out", err)
 	}
 	select {
 	case err := <-sent:

@@ -120,6 +120,12 @@ func (d *Decompressor) Release() {
 func (d *Decompressor) begin(n int) {
 	f := inflaters.Get().(*inflater)
 	f.limit, f.window, f.hist = d.limit, d.window, d.hist
+	// The output's capacity is the limit's check (reserve runs only when
+	// it is used up): output kept from a message of another connection
+	// must not hold more than this one's limit.
+	if f.limit > 0 && cap(f.out) > f.limit {
+		f.out = f.out[:0:f.limit]
+	}
 	// A payload given whole gets room for a typical ratio at once; the
 	// limit caps it like any growth.
 	f.hint = max(4*n, 256)

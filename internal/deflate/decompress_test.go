@@ -249,3 +249,30 @@ func TestDecompressRelease(t *testing.T) {
 		t.Fatal("Release kept state")
 	}
 }
+
+// TestLimitWithKeptOutput (found by conformance 14.4): output memory kept
+// in the pool from a message
+// under a large limit must not let a later message pass a smaller one.
+func TestLimitWithKeptOutput(t *testing.T) {
+	s := Settings{WindowBits: 15, NoContextTakeover: true}
+	big := NewCompressor(s).Append(nil, make([]byte, 20<<10), true)
+	d := NewDecompressor(s, 1<<20)
+	if err := d.Write(big); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64<<10)
+	if _, err := d.Finish(buf); err != nil { // the inflater keeps its output memory
+		t.Fatal(err)
+	}
+	d.Release()
+	small := NewDecompressor(s, 1000)
+	defer small.Release()
+	err := small.Write(big)
+	if err == nil {
+		_, err = small.Finish(buf)
+	}
+	var v *proto.Violation
+	if !errors.As(err, &v) || v.Code != proto.CloseMessageTooBig {
+		t.Fatalf("20 KiB under a limit of 1000: %v, want a 1009 violation", err)
+	}
+}
