@@ -251,8 +251,8 @@ func TestDecompressRelease(t *testing.T) {
 }
 
 // TestLimitWithKeptOutput (found by conformance 14.4): output memory kept
-// in the pool from a message
-// under a large limit must not let a later message pass a smaller one.
+// in the pool from a message under a large limit must not let a later
+// message pass a smaller one.
 func TestLimitWithKeptOutput(t *testing.T) {
 	s := Settings{WindowBits: 15, NoContextTakeover: true}
 	big := NewCompressor(s).Append(nil, make([]byte, 20<<10), true)
