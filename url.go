@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,9 @@ func parseURL(rawURL string) (*target, error) {
 		port = defaultPort
 	}
 	t.addr = net.JoinHostPort(host, port)
+	if _, _, err := net.SplitHostPort(t.addr); err != nil || strings.ContainsAny(host, "[]") {
+		return nil, bad("invalid host " + strconv.Quote(host))
+	}
 	t.serverName = host
 	t.host = host
 	if strings.Contains(host, ":") {
@@ -58,10 +62,36 @@ func parseURL(rawURL string) (*target, error) {
 	if port != defaultPort {
 		t.host += ":" + port
 	}
-	t.requestURI = u.RequestURI()
+	t.requestURI = u.EscapedPath()
+	if t.requestURI == "" {
+		t.requestURI = "/"
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		t.requestURI += "?" + escapeQuery(u.RawQuery)
+	}
 	if u.User != nil {
 		pw, _ := u.User.Password()
 		t.basicAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))
 	}
 	return t, nil
+}
+
+// escapeQuery percent-encodes the bytes of a raw query that RFC 3986
+// section 3.4 does not allow in one, such as a space, which url.Parse
+// leaves as given: written into the request line, it would end the
+// request-target early.
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }

@@ -25,6 +25,8 @@ func TestURLErrors(t *testing.T) {
 		"ws:127.0.0.1",
 		"ws://[::1/chat",
 		"ws://127.0.0.1:port/",
+		"ws://]",    // found by FuzzRequest: a host no dialer takes
+		"ws://a]b/", // the same inside a name
 	} {
 		c, err := Connect(testCtx(t), url)
 		if err == nil {
@@ -51,6 +53,9 @@ func TestParseURL(t *testing.T) {
 		{"ws://[::1]:9000/x", false, "[::1]:9000", "[::1]:9000", "/x"},
 		{"wss://[::1]/", true, "[::1]:443", "[::1]", "/"},
 		{"ws://127.0.0.1:443/", false, "127.0.0.1:443", "127.0.0.1:443", "/"},
+		{"ws://h/a b?q=x y&é", false, "h:80", "h", "/a%20b?q=x%20y&%C3%A9"}, // found by FuzzRequest: a space ended the request-target
+		{"ws://h?", false, "h:80", "h", "/?"},
+		{"ws://h/?%41=1", false, "h:80", "h", "/?%41=1"},
 	} {
 		got, err := parseURL(tc.url)
 		if err != nil {
