@@ -106,7 +106,7 @@ func (d *Decompressor) Finish(dst []byte) ([]byte, error) {
 
 // keptOutput bounds the output memory a pooled inflater keeps between
 // messages.
-const keptOutput = 64 << 10
+const keptOutput = 256 << 10
 
 // Release returns the Decompressor's state to the pool, at the end of the
 // connection. The Decompressor must not be used after.
