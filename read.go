@@ -96,7 +96,8 @@ func (c *Conn) next() (proto.Frame, error) {
 		switch f.Op {
 		case proto.OpPing:
 			// Section 5.5.2: answer with the same payload. A failed write
-			// closes the socket: the next read reports it.
+			// breaks the writer for good (Send reports it); reading goes
+			// on to what the peer sent before, often its close frame.
 			c.w.write(proto.OpPong, true, f.Payload)
 		case proto.OpClose:
 			return proto.Frame{}, c.onClose(f.Payload)

@@ -18,19 +18,11 @@ func (c *Conn) Send(f Frame) error {
 		return err
 	}
 	frames := [1]out{{proto.Opcode(f.Kind), true, f.Payload, 0}}
-	if c.w.deflater != nil && !f.Kind.control() {
-		var bufs [1]*[]byte
-		c.w.message.Lock()
-		defer c.w.message.Unlock()
-		defer putBuffers(bufs[:])
-		if err := c.w.compress(frames[:], bufs[:]); err != nil {
-			return err
-		}
-		return c.sendError(c.w.send(frames[:], c.cfg.fragment))
+	var bufs [1]*[]byte
+	if f.Kind.control() {
+		return c.sendFrames(frames[:], nil) // never compressed
 	}
-	c.w.message.RLock()
-	defer c.w.message.RUnlock()
-	return c.sendError(c.w.send(frames[:], c.cfg.fragment))
+	return c.sendFrames(frames[:], bufs[:])
 }
 
 // SendAll sends frames in order, in as few writes as the write buffer
@@ -45,19 +37,32 @@ func (c *Conn) SendAll(frames ...Frame) error {
 		}
 		batch[i] = out{proto.Opcode(f.Kind), true, f.Payload, 0}
 	}
+	var bufs []*[]byte
 	if c.w.deflater != nil {
-		bufs := make([]*[]byte, len(batch))
-		c.w.message.Lock()
-		defer c.w.message.Unlock()
-		defer putBuffers(bufs)
-		if err := c.w.compress(batch, bufs); err != nil {
-			return err
-		}
-		return c.sendError(c.w.send(batch, c.cfg.fragment))
+		bufs = make([]*[]byte, len(batch))
 	}
-	c.w.message.RLock()
-	defer c.w.message.RUnlock()
-	return c.sendError(c.w.send(batch, c.cfg.fragment))
+	return c.sendFrames(batch, bufs)
+}
+
+// sendFrames writes frames for Send and SendAll. With permessage-deflate
+// negotiated and bufs given (one per frame, to hold compressed payloads)
+// the data frames are compressed first, under the message lock held
+// exclusively: the compressor's context must follow the order of the
+// messages on the wire. Otherwise the lock is shared, and frames of
+// concurrent calls coalesce in the writer.
+func (c *Conn) sendFrames(frames []out, bufs []*[]byte) error {
+	if c.w.deflater == nil || bufs == nil {
+		c.w.message.RLock()
+		defer c.w.message.RUnlock()
+		return c.sendError(c.w.send(frames, c.cfg.fragment))
+	}
+	c.w.message.Lock()
+	defer c.w.message.Unlock()
+	defer putBuffers(bufs)
+	if err := c.w.compress(frames, bufs); err != nil {
+		return err
+	}
+	return c.sendError(c.w.send(frames, c.cfg.fragment))
 }
 
 // check refuses a frame the peer would have to reject.
