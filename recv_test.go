@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +162,28 @@ func TestRecvContext(t *testing.T) {
 	f, err := c.RecvContext(testCtx(t))
 	if err != nil || f.Text() != "after cancel" {
 		t.Fatalf("RecvContext after a cancel: %v, %v", f, err)
+	}
+}
+
+// TestPassiveConnIdlesWithoutGoroutineOrBuffer backs the README: between
+// Recvs a passive Conn runs no goroutine of its own and holds no pooled
+// read buffer, whatever it received before.
+func TestPassiveConnIdlesWithoutGoroutineOrBuffer(t *testing.T) {
+	c := dial(t, echoServer(t))
+	for _, f := range []Frame{Text("small"), Binary(make([]byte, 100<<10))} {
+		if err := c.Send(f); err != nil {
+			t.Fatal(err)
+		}
+		recvWithin(t, c)
+	}
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+		if strings.Contains(g, "ws.(*Conn)") {
+			t.Fatalf("a goroutine of the Conn runs while it is idle:\n%s", g)
+		}
+	}
+	if c.rpool != nil || c.rbuf != nil {
+		t.Fatalf("the idle Conn holds a read buffer of %d bytes", cap(c.rbuf))
 	}
 }
