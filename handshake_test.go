@@ -59,6 +59,10 @@ func TestHandshakeFaults(t *testing.T) {
 		{"no accept key", nil, func(r *http.Request) string {
 			return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 		}, ErrBadAccept, "Sec-WebSocket-Accept"},
+		// RFC 6455 section 4.1: the 101 must be HTTP/1.1 or later.
+		{"101 in HTTP/1.0", nil, func(r *http.Request) string {
+			return strings.Replace(switching(r, ""), "HTTP/1.1", "HTTP/1.0", 1)
+		}, ErrMalformedResponse, "status line"},
 		{"missing Upgrade", nil, func(r *http.Request) string {
 			return strings.Replace(switching(r, ""), "Upgrade: websocket\r\n", "", 1)
 		}, ErrBadUpgrade, "Upgrade"},

@@ -212,6 +212,11 @@ func ValidFieldValue(v string) bool {
 // caller's to check against its offer. It returns the chosen subprotocol,
 // "" when the server chose none.
 func CheckResponse(resp *Response, key string, protocols []string, extensionsOffered bool) (protocol string, err error) {
+	// Section 4.1 asks for "HTTP/1.1 or higher": an HTTP/1.0 server knows
+	// no Upgrade (RFC 9110 section 7.8 came with 1.1).
+	if resp.Proto < "HTTP/1.1" {
+		return "", &HandshakeFault{Err: ErrMalformedResponse, Header: "status line", Value: resp.Proto + " 101"}
+	}
 	h := resp.Header
 	if !headerHasToken(h, "Upgrade", "websocket") {
 		return "", &HandshakeFault{Err: ErrBadUpgrade, Header: "Upgrade", Value: h.Get("Upgrade")}

@@ -182,8 +182,11 @@ func TestCheckResponse(t *testing.T) {
 		want      string // the chosen protocol
 		err       error
 		header    string // the header the fault names
+		proto     string // the status line's version, HTTP/1.1 if empty
 	}{
 		{name: "minimal"},
+		{name: "HTTP/1.2", proto: "HTTP/1.2"},
+		{name: "HTTP/1.0", proto: "HTTP/1.0", err: ErrMalformedResponse, header: "status line"},
 		{name: "upgrade in another case", headers: map[string][]string{"Upgrade": {"WebSocket"}}},
 		{name: "upgrade in a list", headers: map[string][]string{"Upgrade": {"foo/2, websocket"}}},
 		{name: "connection in lower case", headers: map[string][]string{"Connection": {"upgrade"}}},
@@ -224,7 +227,11 @@ func TestCheckResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := CheckResponse(response(key, tt.headers), key, tt.protocols, false)
+			resp := response(key, tt.headers)
+			if tt.proto != "" {
+				resp.Proto = tt.proto
+			}
+			got, err := CheckResponse(resp, key, tt.protocols, false)
 			if tt.err == nil {
 				if err != nil || got != tt.want {
 					t.Fatalf("CheckResponse = %q, %v; want %q, nil", got, err, tt.want)
