@@ -66,12 +66,15 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 		// dropped: the caller has closed.
 		for {
 			_, err := c.next()
-			if err == errInterrupted && !time.Now().Before(deadline) {
+			if err == nil {
+				continue
+			}
+			if err != errInterrupted || c.stop() != nil {
+				break // the connection ended
+			}
+			if !time.Now().Before(deadline) {
 				c.release()
 				return errCloseUnanswered
-			}
-			if err != nil && err != errInterrupted {
-				break // the connection ended
 			}
 		}
 		c.release()
@@ -92,22 +95,26 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 
 var errCloseUnanswered error = &timeoutError{msg: "ws: close: the peer did not answer the close frame in time"}
 
-// finish ends a Close: the socket closed, the connection ended, and every
-// goroutine of the Conn returned.
+// finish ends a Close: the connection ended, the close frame it owed the
+// peer written (at most CloseTimeout), the socket closed, and every
+// goroutine of the Conn returned. Each wait is bounded: the pump returns
+// once closing is closed (its read is interrupted, its offers end); a
+// Recv holding the read token gives it up at its next read; done comes
+// once hangUp has written what it owed, or failed at its write deadline.
 func (c *Conn) finish() {
-	c.nc.Close()
-	// With the socket closed, a holder of the read token ends the
-	// connection at its next read; without one, take the token and end it
-	// here.
+	c.pumpWG.Wait()
 	select {
 	case <-c.readTok:
 		if c.end(ErrClosed) {
+			c.nc.Close()
 			close(c.done)
 		}
 		c.release()
 	case <-c.endedCh:
 	}
+	c.nc.SetReadDeadline(time.Unix(1, 0)) // no more waiting for the peer to close first
 	<-c.done
 	c.bg.Wait()
+	c.w.drains.Wait()
 	c.stopCompression()
 }

@@ -22,6 +22,30 @@ var errInvalidMode = errors.New("ws: invalid mode")
 // from the socket to the caller without a hand-off between goroutines.
 // Once an active mode is set, a goroutine reads and delivers Events; it
 // ends when the connection does.
+//
+// The rules of the read side, which read.go, recv.go, pump.go, end.go and
+// close.go follow:
+//
+//   - The read token (readTok) is the right to read the socket and to use
+//     the parse state. One of these holds it: a Recv in passive mode, the
+//     pump in an active mode, CloseWith. Only its holder reads.
+//   - Who may end the Conn: the token's holder (end), on a failed read, a
+//     breach of the protocol or the peer's close frame, and finish, after
+//     taking the token. Ending never waits: the socket is let go in the
+//     background (hangUp) once the close frame owed is out, and the last
+//     Event is the pump's to deliver. After the end nobody reads.
+//   - A caller's deadline, its context's end, a mode change or Close only
+//     interrupt a read (errInterrupted); they never end the Conn. Whoever
+//     interrupts changes the state under mu first, then moves the read
+//     deadline (interrupt); the holder sets its own deadline, then looks
+//     at the state (arm, stop), so no interruption is missed.
+//   - The reader never waits on the writer: pongs and the close frame it
+//     owes are posted (writer.reply) and written by whoever writes next.
+//   - Every wait has a bound: a Recv's token and socket waits, its
+//     deadline, context, a mode change, the end or Close; the pump's, a
+//     mode change, the end or Close (an offered Event waits for a
+//     consumer until then); Close's, CloseTimeout; the writer's, see
+//     writer.
 type Conn struct {
 	nc          net.Conn
 	cfg         *config
@@ -34,9 +58,7 @@ type Conn struct {
 	params   *deflate.Params
 	inflater *deflate.Decompressor
 
-	// readTok is the right to read the socket, held by one of: a Recv in
-	// passive mode, the pump in an active mode, or Close. Its holder owns
-	// the fields up to held.
+	// readTok is the read token. Its holder owns the fields up to held.
 	readTok   chan struct{}
 	rd        proto.Reader
 	rbuf      []byte
@@ -55,6 +77,13 @@ type Conn struct {
 	// mode turned passive: the next Recv returns it.
 	held    proto.Frame
 	holding bool
+	// owed is the close frame a breach calls for, from the Reader's
+	// verdict to endRead.
+	owed []byte
+
+	// pumpOwed is owed when the pump ended the connection: it sends it
+	// after the last Event (lastEvent). Only the pump touches it.
+	pumpOwed []byte
 
 	events chan Event
 	kick   chan struct{} // wakes the pump when the mode changes
@@ -71,9 +100,10 @@ type Conn struct {
 	unpassive chan struct{}
 
 	closing   chan struct{}  // closed when Close starts
-	endedCh   chan struct{}  // closed once err is set and delivered
+	endedCh   chan struct{}  // closed once err is set
 	done      chan struct{}  // closed once the socket is closed
-	bg        sync.WaitGroup // the pump and the drain after a peer's close
+	pumpWG    sync.WaitGroup // the pump
+	bg        sync.WaitGroup // hangUp's goroutine
 	closeOnce sync.Once
 }
 

@@ -9,8 +9,11 @@ import (
 	"github.com/hackney-go/ws/internal/proto"
 )
 
-// ErrClosed is returned by calls on a Conn that is closed, by Close or
-// because the connection ended; *CloseError matches it too.
+// ErrClosed is returned by calls on a Conn that Close closed. Every error
+// that says a Conn is over matches it with errors.Is, while keeping its
+// own type for errors.As: a *CloseError, a *ProtocolError, an
+// *InvalidUTF8Error, a *MessageTooBigError, and a Send's error once a
+// failed write has broken the stream.
 var ErrClosed = errors.New("ws: connection closed")
 
 // ErrActiveMode is returned by Recv while the Conn is in active or
@@ -40,7 +43,7 @@ func (e *timeoutError) Is(target error) bool {
 // peer's, when it closed first. Code CloseAbnormal, with no Reason, means
 // the connection ended without a close frame (RFC 6455 section 7.1.5);
 // Err then holds the socket's error if it was not a plain end of stream,
-// as a reset. It matches ErrClosed, and Err.
+// as a reset or a TLS alert. It matches ErrClosed, and Err.
 type CloseError struct {
 	Code   CloseCode
 	Reason string
@@ -50,6 +53,9 @@ type CloseError struct {
 // Error describes the CloseError.
 func (e *CloseError) Error() string {
 	if e.Code == CloseAbnormal {
+		if e.Err != nil {
+			return "ws: connection closed without a close frame: " + e.Err.Error()
+		}
 		return "ws: connection closed without a close frame"
 	}
 	if e.Reason == "" {
@@ -137,6 +143,9 @@ type ProtocolError struct {
 	Reason string
 }
 
+// Is makes errors.Is(err, ErrClosed) true: the Conn is over.
+func (e *ProtocolError) Is(target error) bool { return target == ErrClosed }
+
 // Error describes the ProtocolError.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("ws: protocol error from peer: %s (sent close %d)", e.Reason, e.Code)
@@ -147,6 +156,9 @@ func (e *ProtocolError) Error() string {
 type InvalidUTF8Error struct {
 	Reason string
 }
+
+// Is makes errors.Is(err, ErrClosed) true: the Conn is over.
+func (e *InvalidUTF8Error) Is(target error) bool { return target == ErrClosed }
 
 // Error describes the InvalidUTF8Error.
 func (e *InvalidUTF8Error) Error() string {
@@ -160,6 +172,9 @@ type MessageTooBigError struct {
 	Limit int64 // the limit that was exceeded
 	Size  int64 // the size the peer announced
 }
+
+// Is makes errors.Is(err, ErrClosed) true: the Conn is over.
+func (e *MessageTooBigError) Is(target error) bool { return target == ErrClosed }
 
 // Error describes the MessageTooBigError.
 func (e *MessageTooBigError) Error() string {

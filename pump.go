@@ -13,21 +13,26 @@ func (c *Conn) startPump() {
 		return
 	}
 	c.pumping = true
-	c.bg.Add(1)
+	c.pumpWG.Add(1)
 	go c.pump()
 }
 
 // pump delivers Events while the mode is active. It holds the read token
 // only then: in passive mode it waits for the next SetActive, and Recv
 // reads. While nobody takes an event it does not read, so the peer is
-// slowed by TCP flow control instead of memory growing.
+// slowed by TCP flow control instead of memory growing. It returns once
+// the connection has ended, after the last event, or once Close starts.
 func (c *Conn) pump() {
-	defer c.bg.Done()
+	defer c.pumpWG.Done()
+	defer c.lastEvent()
 	for {
 		c.mu.Lock()
-		active := c.mode != Passive
+		mode, over := c.mode, c.ended || c.closed
 		c.mu.Unlock()
-		if !active {
+		if over {
+			return
+		}
+		if mode == Passive {
 			select {
 			case <-c.kick:
 				continue
@@ -40,49 +45,62 @@ func (c *Conn) pump() {
 			return
 		}
 		c.hold(pumpHolder, time.Time{}, nil)
-		ok := c.pumpActive()
+		c.pumpActive()
 		c.idle()
 		c.release()
-		if !ok {
-			return
-		}
 	}
 }
 
-// pumpActive reads and delivers until the mode turns passive (true) or
-// the connection ends (false).
-func (c *Conn) pumpActive() bool {
-	for {
-		if c.stop() != nil {
-			c.mu.Lock()
-			closed := c.closed
-			c.mu.Unlock()
-			return !closed
-		}
+// pumpActive reads and delivers until the mode turns passive, the
+// connection ends or Close starts.
+func (c *Conn) pumpActive() {
+	for c.stop() == nil {
 		f, ok := c.take()
 		if !ok {
 			var err error
-			if f, err = c.next(); err == errInterrupted {
-				continue
-			} else if err != nil {
-				return false
+			if f, err = c.next(); err != nil {
+				continue // stop says why
 			}
 		}
-		if !c.deliver(Event{Conn: c, Frame: Frame{Kind: Kind(f.Op), Payload: f.Payload}}) {
+		if !c.deliver(Event{Conn: c, Frame: Frame{Kind: Kind(f.Op), Payload: f.Payload}}, nil) {
 			c.held, c.holding = f, true
 		}
 	}
 }
 
+// lastEvent offers the reason the connection ended as the last Event, in
+// an active mode, then closes the Conn's own Events channel. After a
+// breach, the close frame it calls for goes once that event is taken, or
+// failGrace after it is first offered, whichever comes first.
+func (c *Conn) lastEvent() {
+	c.mu.Lock()
+	ended, closed, err := c.ended, c.closed, c.err
+	c.mu.Unlock()
+	if ended && !closed {
+		var grace <-chan time.Time
+		if c.pumpOwed != nil {
+			t := time.NewTimer(failGrace)
+			defer t.Stop()
+			grace = t.C
+		}
+		c.deliver(Event{Conn: c, Err: err}, grace)
+	}
+	c.sendOwed()
+	if c.cfg.events == nil {
+		close(c.events)
+	}
+}
+
 // deliver offers ev on Events while the mode is active, until it is
-// taken (true), or the mode turns passive or Close starts (false). A last
-// event (ev.Err set) is offered only in active modes.
+// taken (true), or the mode turns passive or Close starts (false). When
+// grace fires first, the close frame still owed is sent and the offer
+// goes on. A last event (ev.Err set) is offered only in active modes.
 //
 // An active-once grant is spent when its event is offered, not once it is
 // taken: the Conn is Passive before the consumer can see the event, so a
 // Recv called right after receiving it gets the next message. The event
 // stays offered until a SetActive (a new gen) says otherwise.
-func (c *Conn) deliver(ev Event) bool {
+func (c *Conn) deliver(ev Event, grace <-chan time.Time) bool {
 	once, onceGen := false, uint64(0)
 	for {
 		c.mu.Lock()
@@ -103,6 +121,9 @@ func (c *Conn) deliver(ev Event) bool {
 			return true
 		case <-c.kick:
 		case <-c.closing:
+		case <-grace:
+			grace = nil
+			c.sendOwed()
 		}
 	}
 }

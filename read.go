@@ -3,11 +3,9 @@ package ws
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
@@ -48,15 +46,19 @@ func (c *Conn) hold(h holder, deadline time.Time, ctx context.Context) {
 	c.holder, c.deadline, c.armed, c.ctx = h, deadline, false, ctx
 }
 
-// stop says whether the holder gives up, with the error to return.
+// stop says whether the holder gives up, with the error to return; once
+// the connection has ended nobody reads.
 func (c *Conn) stop() error {
-	if c.holder == closeHolder {
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.holder == pumpHolder {
-		if c.mode == Passive || c.closed {
+	switch c.holder {
+	case closeHolder:
+		if c.ended {
+			return c.err
+		}
+		return nil
+	case pumpHolder:
+		if c.ended || c.closed || c.mode == Passive {
 			return errInterrupted
 		}
 		return nil
@@ -77,9 +79,11 @@ func (c *Conn) release() { c.readTok <- struct{}{} }
 func (c *Conn) interrupt() { c.nc.SetReadDeadline(time.Unix(1, 0)) }
 
 // next returns the next frame for the consumer: a message, or a ping or
-// pong unless they are hidden. It answers pings on the way. When the
-// connection ends it records why and returns that error; errInterrupted
-// leaves everything as it was, a partial frame kept for the next call.
+// pong unless they are hidden. It answers pings on the way, without
+// waiting for the pong to be written. errInterrupted leaves everything as
+// it was, a partial frame kept for the next call, and never ends the
+// connection: a caller's deadline, its context or a mode change only cut
+// a call short. Any other error has ended the connection.
 func (c *Conn) next() (proto.Frame, error) {
 	for {
 		f, err := c.readFrame()
@@ -87,10 +91,7 @@ func (c *Conn) next() (proto.Frame, error) {
 			return f, err
 		}
 		if err != nil {
-			if c.end(err) {
-				c.nc.Close()
-				close(c.done)
-			}
+			c.endRead(err)
 			return f, err
 		}
 		switch f.Op {
@@ -98,7 +99,7 @@ func (c *Conn) next() (proto.Frame, error) {
 			// Section 5.5.2: answer with the same payload. A failed write
 			// breaks the writer for good (Send reports it); reading goes
 			// on to what the peer sent before, often its close frame.
-			c.w.write(proto.OpPong, true, f.Payload)
+			c.w.reply(proto.OpPong, f.Payload)
 		case proto.OpClose:
 			return proto.Frame{}, c.onClose(f.Payload)
 		}
@@ -210,18 +211,24 @@ func (c *Conn) dropReadBuffer() {
 // arm sets the holder's read deadline before its first read, and after
 // each interruption; then, as an interrupter changes state before moving
 // the deadline, a look at stop catches any interruption the new deadline
-// has just undone.
+// has just undone. What stop finds is an interruption, never the end of
+// the connection: the caller asks stop again for its error.
 func (c *Conn) arm() error {
 	if c.armed {
 		return nil
 	}
 	c.nc.SetReadDeadline(c.deadline)
+	if c.stop() != nil {
+		return errInterrupted
+	}
 	c.armed = true
-	return c.stop()
+	return nil
 }
 
 // readError is what a failed read means: an interruption to look into,
-// the end of the connection otherwise.
+// else the end of the connection without a close frame (RFC 6455 section
+// 7.1.5's 1006), with the socket's error unless it was a plain end of
+// stream.
 func (c *Conn) readError(err error) error {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -229,76 +236,14 @@ func (c *Conn) readError(err error) error {
 		return errInterrupted
 	case errors.Is(err, io.EOF):
 		return &CloseError{Code: CloseAbnormal}
-	case errors.Is(err, syscall.ECONNRESET):
-		// Ended without a close frame too: RFC 6455 section 7.1.5's 1006.
-		return &CloseError{Code: CloseAbnormal, Err: err}
 	}
-	return fmt.Errorf("ws: read: %w", err)
+	return &CloseError{Code: CloseAbnormal, Err: err}
 }
 
-// violated fails the connection for a breach the Reader found.
+// violated records the close frame that a breach the Reader found calls
+// for (RFC 6455 section 7.1.7) and returns the breach's public error.
 func (c *Conn) violated(err error) error {
 	v := err.(*proto.Violation)
-	c.failWith(v.Code, v.Reason)
+	c.owed, _ = proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
 	return violationError(v)
-}
-
-// failWith sends a close frame for a connection the Conn fails (RFC 6455
-// section 7.1.7); the socket is closed right after.
-func (c *Conn) failWith(code uint16, reason string) {
-	payload, _ := proto.AppendClose(nil, code, proto.TruncateReason(reason))
-	c.w.nc.SetWriteDeadline(time.Now().Add(c.cfg.closeTimeout))
-	c.w.write(proto.OpClose, true, payload)
-}
-
-// onClose handles the peer's close frame: the answer to ours, or the
-// start of the close handshake, which the Conn answers by echoing the code
-// (section 5.5.1). The client then waits, bounded, for the server to
-// close the TCP connection first (section 7.1.1), in the background so
-// that the holder can report the close at once.
-func (c *Conn) onClose(payload []byte) error {
-	code, reason, _ := proto.ParseClose(payload) // the Reader checked it
-	var echo []byte
-	if code != proto.CloseNoStatus {
-		echo = payload[:2]
-	}
-	deadline := time.Now().Add(c.cfg.closeTimeout)
-	c.w.nc.SetWriteDeadline(deadline)
-	c.w.write(proto.OpClose, true, echo) // refused if our close frame went first
-	err := &CloseError{Code: CloseCode(code), Reason: reason}
-	if c.end(err) {
-		c.bg.Add(1)
-		go func() {
-			defer c.bg.Done()
-			c.nc.SetReadDeadline(deadline)
-			io.Copy(io.Discard, c.nc)
-			c.nc.Close()
-			close(c.done)
-		}()
-	}
-	return err
-}
-
-// end records why the connection ended and tells the consumer: an active
-// mode gets a last Event, Recv returns the error. Only the read token's
-// holder calls it; it reports whether the connection had not ended yet,
-// and so whether the caller is the one to close the socket.
-func (c *Conn) end(err error) bool {
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return false
-	}
-	c.ended, c.err = true, err
-	c.mu.Unlock()
-	c.dropReadBuffer()
-	if c.inflater != nil {
-		c.inflater.Release()
-	}
-	c.deliver(Event{Conn: c, Err: err})
-	if c.cfg.events == nil {
-		close(c.events)
-	}
-	close(c.endedCh)
-	return true
 }

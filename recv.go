@@ -8,8 +8,9 @@ import (
 
 // Recv waits for the next message, or ping or pong, in passive mode
 // (hackney's ws_recv), for at most the RecvTimeout option's duration.
-// Pings are answered as Recv reads them, before it returns them: in
-// passive mode the socket is read only while a Recv is waiting.
+// Pings are answered as Recv reads them, without Recv waiting for the
+// pong to be written: in passive mode the socket is read only while a
+// Recv is waiting.
 //
 // When the connection has ended Recv returns why: a *CloseError if the
 // peer closed (hackney's {closed, Code, Reason}), ErrClosed after Close,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
@@ -64,6 +65,18 @@ type out struct {
 // (the owner); frames that other goroutines send meanwhile are masked
 // into a queue, which is written in one go after the owner's own frames:
 // under load, many frames per system call.
+//
+// The frames the reader owes the peer, a pong and the close frame, are
+// replies: posted without waiting (reply), written by the owner with its
+// next frames, between the fragments of its message if need be, or by a
+// goroutine of their own (drain) when nobody is writing. A reader never
+// waits on the writer: a peer that stops reading, or a Send blocked on
+// one, must not hold a Recv past its bound nor stop the reading that
+// would let the peer go on.
+//
+// Bounds: every wait on cond ends when the owner's write does, which the
+// peer's reading bounds, or the socket's write deadline once Close or the
+// end of the connection sets it (CloseTimeout), or the socket's close.
 type writer struct {
 	nc net.Conn
 	// message is held shared by Send and SendAll, which write their
@@ -76,13 +89,21 @@ type writer struct {
 	cond    sync.Cond // on mu; signals the changes of busy, flushed
 	busy    bool      // an owner is writing
 	queue   *[]byte   // frames for the owner to write next
-	queued  uint64    // batches of frames queued so far
+	queued  uint64    // batches of frames and replies posted so far
 	flushed uint64    // batches written or failed
 	written uint64    // batches written
 	ownKey  [4]byte   // the owner's masking key being drawn
 	queKey  [4]byte   // the same for frames queued, under mu
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
+
+	// replies holds the replies due, masked, under mu: pongs, then maybe
+	// the close frame (bye). due says whether there are any, for the
+	// owner to look between fragments without taking mu.
+	replies *[]byte
+	bye     bool
+	due     atomic.Bool
+	drains  sync.WaitGroup // the drain goroutines
 
 	// permessage-deflate, when negotiated: messages of threshold bytes
 	// or more are compressed, under message held exclusively.
@@ -99,9 +120,9 @@ func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
 	return w.send([]out{{op, fin, p, 0}}, 0)
 }
 
-// send writes frames in order, none of them interleaved with others,
-// splitting data payloads longer than frag (if positive) into fragments.
-// It returns once they are written.
+// send writes frames in order, none of them interleaved with others but
+// replies between fragments, splitting data payloads longer than frag (if
+// positive) into fragments. It returns once they are written.
 func (w *writer) send(frames []out, frag int) error {
 	size := 0
 	for _, f := range frames {
@@ -116,7 +137,7 @@ func (w *writer) send(frames []out, frag int) error {
 		if w.queue == nil {
 			w.queue = getBuffer(coalesceMax)
 		}
-		*w.queue = w.encode(*w.queue, &w.queKey, frames, frag, false)
+		*w.queue = w.encodeQueued(*w.queue, frames, frag)
 		w.queued++
 		ticket := w.queued
 		for w.flushed < ticket {
@@ -142,18 +163,22 @@ func (w *writer) send(frames []out, frag int) error {
 	w.busy = true
 	buf := getBuffer(size)
 	w.mu.Unlock()
-	*buf = w.encode(*buf, &w.ownKey, frames, frag, true)
+	b, cut := w.encode(*buf, frames, frag)
 	var err error
-	if len(*buf) > 0 {
-		_, err = w.nc.Write(*buf)
+	if len(b) > 0 {
+		_, err = w.nc.Write(b)
 	}
+	*buf = b
 	putBuffer(buf)
 	w.mu.Lock()
-	if err != nil {
+	switch {
+	case err != nil:
 		w.fail(err)
 		err = w.err
-	} else if w.err != nil {
+	case w.err != nil:
 		err = w.err // a write in encode failed
+	case cut:
+		err = errWriteAfterClose
 	}
 	w.flush()
 	w.leave()
@@ -177,32 +202,129 @@ func (w *writer) admit(frames []out) error {
 	return nil
 }
 
-// flush writes what is queued, once. w.mu is held, by the owner.
+// reply posts a pong or a close frame that the reader owes the peer and
+// returns at once, with the ticket that flushed reaches once it is
+// written or has failed; ok is false when nothing can be sent any more.
+// Pongs wait in one small buffer: when it is full, the older ones are
+// dropped, as RFC 6455 section 5.5.3 allows (an endpoint may answer only
+// the most recent of the pings it has not answered yet), so that a flood
+// of pings takes no more memory. Nothing follows a close frame.
+func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil || w.closed {
+		return 0, false
+	}
+	if w.replies == nil {
+		w.replies = getBuffer(0)
+	}
+	if op == proto.OpPong && len(*w.replies)+2*(proto.MaxHeaderSize+proto.MaxControlPayload) > smallWriteBuffer {
+		*w.replies = (*w.replies)[:0]
+	}
+	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
+	if op == proto.OpClose {
+		w.bye, w.closed = true, true
+	}
+	w.due.Store(true)
+	w.queued++
+	if !w.busy {
+		w.busy = true
+		w.startDrain()
+	}
+	return w.queued, true
+}
+
+// takeReplies returns the replies due, and whether they end with the
+// close frame. w.mu is held.
+func (w *writer) takeReplies() (*[]byte, bool) {
+	r, bye := w.replies, w.bye
+	w.replies, w.bye = nil, false
+	w.due.Store(false)
+	return r, bye
+}
+
+// settle waits until everything up to ticket is written or has failed.
+// The caller bounds it by setting the socket's write deadline first.
+func (w *writer) settle(ticket uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushed < ticket {
+		w.cond.Wait()
+	}
+}
+
+// startDrain starts a goroutine that writes the replies due, as the
+// owner: busy is set, w.mu held.
+func (w *writer) startDrain() {
+	w.drains.Add(1)
+	go func() {
+		defer w.drains.Done()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.flush()
+		w.leave()
+	}()
+}
+
+// flush writes what is queued and the replies due, once. w.mu is held,
+// by the owner.
 func (w *writer) flush() {
-	if w.queue == nil || len(*w.queue) == 0 {
+	ticket := w.queued
+	if w.queue == nil && w.replies == nil {
+		// Everything posted has been written, or has failed: replies put
+		// between fragments went out with the owner's write.
+		w.settled(ticket)
 		return
 	}
-	batch, ticket := w.queue, w.queued
+	batch := w.queue
+	replies, _ := w.takeReplies()
 	w.queue = nil
 	var err error
 	if w.err == nil {
 		w.mu.Unlock()
-		_, err = w.nc.Write(*batch)
+		switch {
+		case replies == nil:
+			_, err = w.nc.Write(*batch)
+		case batch == nil:
+			_, err = w.nc.Write(*replies)
+		default:
+			both := net.Buffers{*batch, *replies}
+			_, err = both.WriteTo(w.nc)
+		}
 		w.mu.Lock()
 	}
-	putBuffer(batch)
+	if batch != nil {
+		putBuffer(batch)
+	}
+	if replies != nil {
+		putBuffer(replies)
+	}
 	if err != nil {
 		w.fail(err)
 	}
+	w.settled(ticket)
+}
+
+// settled records that everything up to ticket is written, or failed.
+// w.mu is held.
+func (w *writer) settled(ticket uint64) {
 	if w.err == nil {
 		w.written = ticket
 	}
-	w.flushed = ticket
+	if w.flushed < ticket {
+		w.flushed = ticket
+		w.cond.Broadcast()
+	}
 }
 
 // leave ends the owner's turn; a goroutine whose frames were queued since
-// the flush takes over. w.mu is held.
+// the flush takes over. Replies posted since need an owner still: a drain
+// goroutine takes over for them. w.mu is held.
 func (w *writer) leave() {
+	if w.replies != nil && w.err == nil {
+		w.startDrain()
+		return
+	}
 	w.busy = false
 	w.cond.Broadcast()
 }
@@ -214,14 +336,19 @@ func (w *writer) fail(err error) {
 		// The socket stays open for reading: what the peer sent before
 		// the failure, often the close frame that explains it, is still
 		// to be read. Close, or the reader meeting the end, closes it.
-		w.err = fmt.Errorf("ws: write: %w", err)
+		w.err = fmt.Errorf("%w: write: %w", ErrClosed, err)
+	}
+	if r, _ := w.takeReplies(); r != nil {
+		putBuffer(r)
 	}
 }
 
-// encode appends frames to buf, masked, splitting data payloads longer
-// than frag. With direct, buf is written out whenever it is full, outside
-// w.mu, by the owner; otherwise it grows.
-func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct bool) []byte {
+// encode appends the owner's frames to buf, masked, splitting data
+// payloads longer than frag, and writes buf out whenever it is full,
+// outside w.mu. Between fragments it puts the replies due; cut says a
+// close frame went there, which ends the message: nothing may follow it.
+// It returns what is left to write, nil after a failure it recorded.
+func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool) {
 	for _, f := range frames {
 		op, p, rsv := f.op, f.p, f.rsv
 		for {
@@ -230,26 +357,22 @@ func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct
 				n = frag
 			}
 			last := n == len(p)
-			fin := f.fin && last
-			// Each key must be unpredictable to the application (RFC 6455
-			// sections 5.3 and 10.3). crypto/rand costs about 30 ns here
-			// (the kernel's getrandom through the vDSO). key points into
-			// the writer, on the heap anyway: a local's slice would move
-			// it there, one allocation per frame.
-			rand.Read(key[:])
-			h := proto.Header{Fin: fin, Rsv: rsv, Op: op, Masked: true, Length: int64(n), Key: *key}
-			if direct && cap(buf)-len(buf) < proto.MaxHeaderSize {
+			if cap(buf)-len(buf) < proto.MaxHeaderSize {
 				if buf = w.writeOut(buf); buf == nil {
-					return nil
+					return nil, false
 				}
 			}
+			// Each key must be unpredictable to the application (RFC 6455
+			// sections 5.3 and 10.3). crypto/rand costs about 30 ns here
+			// (the kernel's getrandom through the vDSO). The key is in
+			// the writer, on the heap anyway: a local's slice would move
+			// it there, one allocation per frame.
+			rand.Read(w.ownKey[:])
+			h := proto.Header{Fin: f.fin && last, Rsv: rsv, Op: op, Masked: true, Length: int64(n), Key: w.ownKey}
 			buf = proto.AppendHeader(buf, h)
 			pos := 0
 			for q := p[:n]; ; {
-				k := len(q)
-				if direct {
-					k = min(k, cap(buf)-len(buf))
-				}
+				k := min(len(q), cap(buf)-len(buf))
 				start := len(buf)
 				buf = append(buf, q[:k]...)
 				pos = proto.Mask(h.Key, pos, buf[start:])
@@ -258,7 +381,7 @@ func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct
 					break
 				}
 				if buf = w.writeOut(buf); buf == nil {
-					return nil
+					return nil, false
 				}
 			}
 			p = p[n:]
@@ -266,8 +389,70 @@ func (w *writer) encode(buf []byte, key *[4]byte, frames []out, frag int, direct
 				break
 			}
 			op, rsv = proto.OpContinuation, 0
+			if w.due.Load() {
+				if buf, cut = w.inline(buf); buf == nil || cut {
+					return buf, cut
+				}
+			}
 		}
 	}
+	return buf, false
+}
+
+// inline writes the replies due between two fragments of the owner's
+// message, where RFC 6455 section 5.4 lets control frames go, so that a
+// long fragmented message does not hold them back; buf, what encode has
+// so far, goes first. cut says the replies ended with a close frame,
+// which ends the message: nothing may follow it. It returns buf emptied,
+// nil after a failure it recorded.
+func (w *writer) inline(buf []byte) (_ []byte, cut bool) {
+	if buf = w.writeOut(buf); buf == nil {
+		return nil, false
+	}
+	w.mu.Lock()
+	r, cut := w.takeReplies()
+	w.mu.Unlock()
+	if r == nil {
+		return buf, false
+	}
+	defer putBuffer(r)
+	if w.writeOut(*r) == nil {
+		return nil, false
+	}
+	return buf, cut
+}
+
+// encodeQueued appends frames to the queue, masked, splitting data
+// payloads longer than frag. w.mu is held.
+func (w *writer) encodeQueued(buf []byte, frames []out, frag int) []byte {
+	for _, f := range frames {
+		op, p, rsv := f.op, f.p, f.rsv
+		for {
+			n := len(p)
+			if frag > 0 && n > frag && !op.IsControl() {
+				n = frag
+			}
+			last := n == len(p)
+			buf = w.appendFrame(buf, &w.queKey, proto.Header{Fin: f.fin && last, Rsv: rsv, Op: op}, p[:n])
+			p = p[n:]
+			if last {
+				break
+			}
+			op, rsv = proto.OpContinuation, 0
+		}
+	}
+	return buf
+}
+
+// appendFrame appends a frame of header h and payload p, masked with a
+// new key drawn into key.
+func (w *writer) appendFrame(buf []byte, key *[4]byte, h proto.Header, p []byte) []byte {
+	rand.Read(key[:])
+	h.Masked, h.Length, h.Key = true, int64(len(p)), *key
+	buf = proto.AppendHeader(buf, h)
+	start := len(buf)
+	buf = append(buf, p...)
+	proto.Mask(h.Key, 0, buf[start:])
 	return buf
 }
 

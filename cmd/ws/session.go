@@ -159,6 +159,12 @@ func (s *session) ended(err error) outcome {
 			return o
 		}
 		return outcome{code: exitAbnormal, msg: fmt.Sprintf("no message received for %v (--recv-timeout): closed", s.recvTimeout)}
+	}
+	// The connection has ended: Close returns once the close frame owed
+	// to the server (the echo of its close, or the code of a failure) is
+	// written, at most the close timeout.
+	s.conn.Close()
+	switch {
 	case errors.As(err, &ce):
 		s.out.closed(dirIn, ce.Code, ce.Reason)
 		desc := closeDescription(ce.Code, ce.Reason)

@@ -1,0 +1,119 @@
+package ws
+
+import (
+	"io"
+	"time"
+
+	"github.com/hackney-go/ws/internal/proto"
+)
+
+// failGrace bounds how long, in an active mode, the close frame that a
+// breach of the protocol calls for waits for the application to take the
+// Event that reports the breach, so that its answers to the messages
+// before go out first, as they do in passive mode.
+const failGrace = time.Second
+
+// end records why the connection ended, once: the first reason stays,
+// and it reports whether this call was the first. Only the read token's
+// holder calls it, so that the parse state it gives back is its own, and
+// it never waits: the socket is let go by the caller (endRead, onClose,
+// finish), the last Event is the pump's to deliver (lastEvent).
+func (c *Conn) end(err error) bool {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return false
+	}
+	c.ended, c.err = true, err
+	pumping := c.pumping
+	c.mu.Unlock()
+	c.dropReadBuffer()
+	if c.inflater != nil {
+		c.inflater.Release()
+	}
+	if !pumping && c.cfg.events == nil {
+		close(c.events) // no pump will deliver a last event
+	}
+	close(c.endedCh)
+	return true
+}
+
+// endRead ends the connection on a failed read or a breach. A breach
+// owes the peer a close frame: sent now, or in an active mode by the pump
+// once the application has taken the event that reports it (lastEvent).
+func (c *Conn) endRead(err error) {
+	owed := c.owed
+	c.owed = nil
+	if !c.end(err) {
+		return
+	}
+	switch {
+	case owed == nil:
+		c.nc.Close()
+		close(c.done)
+	case c.holder == pumpHolder:
+		c.pumpOwed = owed
+	default:
+		c.sendClose(owed)
+	}
+}
+
+// sendOwed sends the close frame the pump owes for a breach, if any.
+func (c *Conn) sendOwed() {
+	if c.pumpOwed != nil {
+		c.sendClose(c.pumpOwed)
+		c.pumpOwed = nil
+	}
+}
+
+// sendClose posts a close frame and lets the socket go once it is
+// written.
+func (c *Conn) sendClose(payload []byte) {
+	ticket, _ := c.w.reply(proto.OpClose, payload)
+	c.hangUp(ticket, false)
+}
+
+// onClose handles the peer's close frame: the answer to ours, or the
+// start of the close handshake, which the Conn answers by echoing the code
+// (section 5.5.1).
+func (c *Conn) onClose(payload []byte) error {
+	code, reason, _ := proto.ParseClose(payload) // the Reader checked it
+	var echo []byte
+	if code != proto.CloseNoStatus {
+		echo = payload[:2]
+	}
+	ticket, _ := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
+	err := &CloseError{Code: CloseCode(code), Reason: reason}
+	if c.end(err) {
+		c.hangUp(ticket, true)
+	}
+	return err
+}
+
+// hangUp closes the socket of a connection that has ended, in the
+// background so that the goroutine that ended it returns at once: once
+// the writer has written everything up to ticket (the close frame owed),
+// and, with drain, once the peer has closed the TCP connection, as the
+// server should first (section 7.1.1); each at most CloseTimeout, and the
+// wait for the peer cut short by Close. Then done is closed.
+func (c *Conn) hangUp(ticket uint64, drain bool) {
+	deadline := time.Now().Add(c.cfg.closeTimeout)
+	c.nc.SetWriteDeadline(deadline) // bounds settle: the owner's write fails at it
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		c.w.settle(ticket)
+		if drain {
+			c.nc.SetReadDeadline(deadline)
+			// Looked at after the deadline is set: finish, which cuts the
+			// wait by moving the deadline, comes after closing starts.
+			select {
+			case <-c.closing:
+			default:
+				io.Copy(io.Discard, c.nc)
+			}
+		}
+		c.nc.Close()
+		close(c.done)
+	}()
+}
