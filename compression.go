@@ -106,12 +106,13 @@ func (w *writer) compress(frames []out, bufs []*[]byte) error {
 }
 
 // stopCompression gives the compression state back to its pools once the
-// Conn is closed.
+// Conn is closed. A SendFrom may still hold the message lock, waiting on
+// its reader, which nothing here bounds: then the state is left to the
+// garbage collector rather than Close waiting.
 func (c *Conn) stopCompression() {
-	if c.w.deflater == nil {
+	if c.w.deflater == nil || !c.w.message.TryLock() {
 		return
 	}
-	c.w.message.Lock()
 	c.w.deflater.Release()
 	c.w.deflaterGone = true
 	c.w.message.Unlock()

@@ -7,12 +7,6 @@ import (
 	"github.com/hackney-go/ws/internal/proto"
 )
 
-// failGrace bounds how long, in an active mode, the close frame that a
-// breach of the protocol calls for waits for the application to take the
-// Event that reports the breach, so that its answers to the messages
-// before go out first, as they do in passive mode.
-const failGrace = time.Second
-
 // end records why the connection ended, once: the first reason stays,
 // and it reports whether this call was the first. Only the read token's
 // holder calls it, so that the parse state it gives back is its own, and

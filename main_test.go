@@ -63,11 +63,13 @@ func waitDone(t testing.TB, c *Conn) {
 	}
 }
 
-// waitParked waits until some goroutine is blocked in fn (a function name
-// as it appears in a stack trace, like "ws.(*Conn).recv"), so that a test
-// can act on a goroutine known to be waiting, without sleeping.
-func waitParked(t testing.TB, fn string) {
+// waitParked waits until some goroutine is blocked in fn, or in one of
+// more (function names as they appear in a stack trace, like
+// "ws.(*Conn).recv"), so that a test can act on a goroutine known to be
+// waiting, without sleeping.
+func waitParked(t testing.TB, fn string, more ...string) {
 	t.Helper()
+	fns := append([]string{fn}, more...)
 	deadline := time.Now().Add(testTimeout)
 	buf := make([]byte, 1<<20)
 	for time.Now().Before(deadline) {
@@ -75,13 +77,15 @@ func waitParked(t testing.TB, fn string) {
 		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
 			head, _, _ := strings.Cut(g, "\n")
 			blocked := strings.Contains(head, "[select") || strings.Contains(head, "[chan ") || strings.Contains(head, "[IO wait") || strings.Contains(head, "[sync.Mutex.Lock") || strings.Contains(head, "[sync.RWMutex.RLock") || strings.Contains(head, "[sync.Cond.Wait")
-			if blocked && strings.Contains(g, fn+"(") {
-				return
+			for _, fn := range fns {
+				if blocked && strings.Contains(g, fn+"(") {
+					return
+				}
 			}
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("no goroutine blocked in %s", fn)
+	t.Fatalf("no goroutine blocked in %s", strings.Join(fns, " or "))
 }
 
 // wire returns one unmasked frame as a server sends it.

@@ -70,8 +70,10 @@ func (c *Conn) pumpActive() {
 
 // lastEvent offers the reason the connection ended as the last Event, in
 // an active mode, then closes the Conn's own Events channel. After a
-// breach, the close frame it calls for goes once that event is taken, or
-// failGrace after it is first offered, whichever comes first.
+// breach, the close frame it calls for goes once that event is taken, so
+// that the application's answers to the messages before go out first, as
+// in passive mode; or CloseTimeout after it is first offered, or when the
+// mode turns passive or Close starts, whichever comes first.
 func (c *Conn) lastEvent() {
 	c.mu.Lock()
 	ended, closed, err := c.ended, c.closed, c.err
@@ -79,7 +81,7 @@ func (c *Conn) lastEvent() {
 	if ended && !closed {
 		var grace <-chan time.Time
 		if c.pumpOwed != nil {
-			t := time.NewTimer(failGrace)
+			t := time.NewTimer(c.cfg.closeTimeout)
 			defer t.Stop()
 			grace = t.C
 		}

@@ -89,8 +89,14 @@ func TestProtocolViolations(t *testing.T) {
 			if _, again := c.Recv(); again != err {
 				t.Fatalf("Recv after the violation: %v, want %v again", again, err)
 			}
-			if sendErr := c.Send(Text("x")); sendErr == nil {
-				t.Fatal("Send succeeded on a failed connection")
+			// Every call says the Conn is over, and why (issue 10, item 6).
+			sendErr := c.Send(Text("x"))
+			if !errors.Is(sendErr, ErrClosed) {
+				t.Fatalf("Send after the violation: %v, want an error matching ErrClosed", sendErr)
+			}
+			checkViolationError(t, sendErr, v.code)
+			if err := c.SetActive(Active); !errors.Is(err, ErrClosed) {
+				t.Fatalf("SetActive after the violation: %v, want an error matching ErrClosed", err)
 			}
 		})
 	}
@@ -99,6 +105,9 @@ func TestProtocolViolations(t *testing.T) {
 // checkViolationError checks that err is the typed error for close code.
 func checkViolationError(t *testing.T, err error, code uint16) {
 	t.Helper()
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("%v (%T) does not match ErrClosed: the Conn is over", err, err)
+	}
 	var (
 		pe *ProtocolError
 		ue *InvalidUTF8Error
