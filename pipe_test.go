@@ -17,10 +17,10 @@ import (
 // decides when each side goes on, and can hold a window open for as long
 // as it takes instead of hoping to hit it.
 type pipePeer struct {
-	t    testing.TB
-	nc   net.Conn
-	buf  []byte // read from the pipe, not parsed yet
-	wg   sync.WaitGroup
+	t   testing.TB
+	nc  net.Conn
+	buf []byte // read from the pipe, not parsed yet
+	wg  sync.WaitGroup
 }
 
 // newPipe returns a Conn over a pipe and the peer at its other end. When
