@@ -172,29 +172,51 @@ func cases() []*clientCase {
 var bigSlots = make(chan struct{}, 1)
 
 func TestConformance(t *testing.T) {
-	runTable(t, "TestConformance", cases(), func(c *clientCase) (string, string, string) { return c.id, c.name, c.bug }, runCase)
+	runTable(t, "TestConformance", cases(), func(c *clientCase) caseInfo {
+		return caseInfo{c.id, c.name, c.bug, c.big}
+	}, runCase)
+}
+
+// caseInfo is what runTable needs of a case: its name, its bug if any,
+// and whether it is heavy (runs on one receive path only at the default
+// scale).
+type caseInfo struct {
+	id, name, bug string
+	heavy         bool
 }
 
 // runTable runs every case of a table on every receive path, as the
 // parallel subtests path/id_name; a case with a bug is skipped, saying
-// how to reproduce it.
-func runTable[C any](t *testing.T, test string, all []C, names func(C) (id, name, bug string), run func(*testing.T, agent, C)) {
+// how to reproduce it. At the default scale (see full) a heavy case runs
+// on one path only, the paths taking the heavy cases in turn, so that
+// each path still meets heavy cases of every group; the other paths skip
+// it, saying so.
+func runTable[C any](t *testing.T, test string, all []C, info func(C) caseInfo, run func(*testing.T, agent, C)) {
 	seen := map[string]bool{}
-	for _, c := range all {
-		id, name, _ := names(c)
-		if seen[id+"_"+name] {
-			t.Fatalf("two cases named %s_%s", id, name)
+	home := make([]int, len(all)) // the path a heavy case runs on by default
+	heavy := 0
+	for i, c := range all {
+		ci := info(c)
+		if seen[ci.id+"_"+ci.name] {
+			t.Fatalf("two cases named %s_%s", ci.id, ci.name)
 		}
-		seen[id+"_"+name] = true
+		seen[ci.id+"_"+ci.name] = true
+		if ci.heavy {
+			home[i] = heavy % len(agents)
+			heavy++
+		}
 	}
-	for _, a := range agents {
+	for ai, a := range agents {
 		t.Run(a.name, func(t *testing.T) {
-			for _, c := range all {
-				id, name, bug := names(c)
-				t.Run(id+"_"+name, func(t *testing.T) {
-					if bug != "" {
+			for i, c := range all {
+				ci := info(c)
+				t.Run(ci.id+"_"+ci.name, func(t *testing.T) {
+					if ci.bug != "" {
 						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run '%s/%s/%s_' ./internal/conformance",
-							bug, test, a.name, id)
+							ci.bug, test, a.name, ci.id)
+					}
+					if ci.heavy && home[i] != ai && !full() {
+						t.Skipf("heavy case, run on the %s path at the default scale; %s=1 runs it on every path", agents[home[i]].name, fullEnv)
 					}
 					t.Parallel()
 					run(t, a, c)

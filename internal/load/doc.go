@@ -14,15 +14,22 @@
 //     that the connections spread over more four-tuples than one address's
 //     ephemeral ports.
 //
-// By default the sizes suit CI (100 connections x 1000 messages; 2000
-// idle connections). The flag -load.full runs the sizes of the issue:
+// Three scales. By default the sizes keep "go test -race ./..." short on
+// a busy two-core machine and still cover every behaviour (20
+// connections x 200 messages, which meet every mode with and without
+// fragmentation and every kind and size class of message; 500 idle
+// connections). With the environment variable WS_TEST_FULL=1, as CI sets
+// it, the full scale: 100 connections x 1000 messages and 10 000 idle
+// connections. The flag -load.full runs the largest, for manual runs:
 // 100 connections x 100 000 messages and 10 000 idle connections:
 //
 //	go test -race ./internal/load
+//	WS_TEST_FULL=1 go test -race ./internal/load
 //	go test -race ./internal/load -load.full -timeout 3h
 //
-// Under the race detector on two shared cores the default run takes about
-// half a minute, the full one about an hour (30 GiB echoed each way).
+// Under the race detector on two shared cores the default run takes a few
+// seconds, the full one about a minute, -load.full about an hour (30 GiB
+// echoed each way).
 //
 // Both are deterministic (seeded), bound every wait, and leave no
 // goroutine behind (goleak, in the child too).

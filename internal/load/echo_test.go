@@ -25,7 +25,7 @@ const echoSeed = 20260101
 // fragments. Each ends with a completed close handshake, which the server
 // confirms.
 func TestLoadEcho(t *testing.T) {
-	conns, msgs := 100, size(1000, 100_000)
+	conns, msgs := size(20, 100, 100), size(200, 1000, 100_000)
 	var clean atomic.Int64 // connections whose close the server echoed
 	var serverErrs sync.Map
 	srv := httptest.NewServer(server.Handler(server.Options{}, func(sc *server.Conn) {

@@ -31,7 +31,7 @@ import (
 // once, then closes every one: each Close must complete the close
 // handshake, and the server must count each close as clean.
 func TestLoadIdle(t *testing.T) {
-	n := size(2000, 10_000)
+	n := size(500, 10_000, 10_000)
 	// This process holds the client sockets, the child the server's.
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {

@@ -2,14 +2,22 @@ package load
 
 import (
 	"flag"
+	"os"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 )
 
-// full selects the full sizes; see the package documentation.
-var full = flag.Bool("load.full", false, "run the load tests at full size (100 x 100 000 messages, 10 000 idle connections)")
+// huge selects the hour-long sizes; see the package documentation.
+var huge = flag.Bool("load.full", false, "run the load tests at their largest size (100 x 100 000 messages, 10 000 idle connections), about an hour under -race")
+
+// fullEnv, set to 1, selects the full scale, as CI sets it; see the
+// package documentation.
+const fullEnv = "WS_TEST_FULL"
+
+// full reports whether the tests run at the full scale (WS_TEST_FULL=1).
+func full() bool { return os.Getenv(fullEnv) == "1" }
 
 // TestMain fails the run if a test leaves a goroutine behind.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -19,9 +27,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // loaded two-core machine makes single steps slow, but none takes this.
 const stallTimeout = time.Minute
 
-// size returns the default size, or the full one under -load.full.
-func size(def, fullSize int) int {
-	if *full {
+// size returns the size of a test at the default scale, at the full one
+// (WS_TEST_FULL=1) or under -load.full.
+func size(def, fullSize, hugeSize int) int {
+	switch {
+	case *huge:
+		return hugeSize
+	case full():
 		return fullSize
 	}
 	return def
