@@ -32,6 +32,11 @@ func (m Mode) String() string {
 // when the peer closed (hackney's closed), another error when it failed
 // (hackney's hackney_ws_error). A Conn that the caller closes sends no
 // last event.
+//
+// When the peer breaks the protocol, the Conn reads no further, and the
+// close frame the breach calls for (1002, 1007, 1009) goes once the event
+// that reports it is taken, at most CloseTimeout after it is offered: as
+// in passive mode, the application answers the messages before it first.
 type Event struct {
 	Conn  *Conn
 	Frame Frame

@@ -59,7 +59,11 @@ func ConnectTimeout(d time.Duration) Option { return func(c *config) { c.connect
 func RecvTimeout(d time.Duration) Option { return func(c *config) { c.recvTimeout = d } }
 
 // CloseTimeout bounds how long Close waits for the peer's close frame and
-// for a blocked write to finish (default 5 s).
+// for a blocked write to finish (default 5 s). It also bounds, once the
+// connection has ended, the writing of the close frame owed to the peer
+// and the wait for the peer to close the TCP connection first; and in an
+// active mode, how long the close frame that a breach of the protocol
+// calls for waits for the application to take the Event reporting it.
 func CloseTimeout(d time.Duration) Option { return func(c *config) { c.closeTimeout = d } }
 
 // Header adds a header to the upgrade request (hackney's headers); it may
@@ -109,7 +113,9 @@ func ReportControl(report bool) Option { return func(c *config) { c.hideControl 
 // FragmentSize makes Send split a text or binary message whose payload is
 // larger than n bytes into fragments of n bytes (RFC 6455 section 5.4), so
 // that a server with a small frame limit still takes it, and pongs and the
-// close frame can go between fragments. Text may be split inside a UTF-8
+// close frame can go between fragments: the close frame that answers the
+// peer's ends the message there, as nothing may follow it, and Send
+// returns the peer's *CloseError. Text may be split inside a UTF-8
 // sequence: the peer validates the message, not each fragment. Zero or
 // less (the default) sends every message as one frame.
 func FragmentSize(n int) Option { return func(c *config) { c.fragment = n } }

@@ -35,9 +35,9 @@ func (c *Conn) acquire() bool {
 type holder uint8
 
 const (
-	recvHolder  holder = iota // gives up on Close, an active mode or its context's end
-	pumpHolder                // gives up on Close or the passive mode
-	closeHolder               // never gives up: the deadline bounds it
+	recvHolder  holder = iota // gives up on Close, an active mode, its context's end or the end
+	pumpHolder                // gives up on Close, the passive mode or the end
+	closeHolder               // gives up at the end; its deadline bounds it
 )
 
 // hold starts a tenure of the read token: reads stop at deadline (zero:
@@ -72,6 +72,8 @@ func (c *Conn) stop() error {
 	return ctxError(c.ctx.Err())
 }
 
+// release gives the read token back; it never blocks, as only the holder
+// gives it back.
 func (c *Conn) release() { c.readTok <- struct{}{} }
 
 // interrupt cuts short the read of the token's holder, which then asks

@@ -23,9 +23,14 @@ func full() bool { return os.Getenv(fullEnv) == "1" }
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // stallTimeout bounds every wait for progress: a connect, the next
-// message, a close, the child server's answer. The race detector on a
-// loaded two-core machine makes single steps slow, but none takes this.
-const stallTimeout = time.Minute
+// message, a close, the child server's answer. It is a bound for a lost
+// wakeup, not for a slow machine: under the race detector on two cores
+// shared with eight CPU-bound processes, at the full scale, the echo of
+// a 200 KiB text message took up to 50 s to come while other connections
+// went on receiving, the server's goroutine and the client's reader
+// runnable or allocating all along (CPU and GC starvation; a minute was
+// too short on a machine at load 19).
+const stallTimeout = 3 * time.Minute
 
 // size returns the size of a test at the default scale, at the full one
 // (WS_TEST_FULL=1) or under -load.full.
