@@ -22,31 +22,37 @@ var errInvalidMode = errors.New("ws: invalid mode")
 // from the socket to the caller without a hand-off between goroutines.
 // Once an active mode is set, a goroutine reads and delivers Events; it
 // ends when the connection does.
-//
-// The rules of the read side, which read.go, recv.go, pump.go, end.go and
-// close.go follow:
-//
-//   - The read token (readTok) is the right to read the socket and to use
-//     the parse state. One of these holds it: a Recv in passive mode, the
-//     pump in an active mode, CloseWith. Only its holder reads.
-//   - Who may end the Conn: the token's holder (end), on a failed read, a
-//     breach of the protocol or the peer's close frame, and finish, after
-//     taking the token. Ending never waits: the socket is let go in the
-//     background (hangUp) once the close frame owed is out, and the last
-//     Event is the pump's to deliver. After the end nobody reads.
-//   - A caller's deadline, its context's end, a mode change or Close only
-//     interrupt a read (errInterrupted); they never end the Conn. Whoever
-//     interrupts changes the state under mu first, then moves the read
-//     deadline (interrupt); the holder sets its own deadline, then looks
-//     at the state (arm, stop), so no interruption is missed.
-//   - The reader never waits on the writer: pongs and the close frame it
-//     owes are posted (writer.reply) and written by whoever writes next.
-//   - Every wait has a bound: a Recv's token and socket waits, its
-//     deadline, context, a mode change, the end or Close; the pump's, a
-//     mode change, the end or Close (an offered Event waits for a
-//     consumer until then); Close's, CloseTimeout; the writer's, see
-//     writer.
 type Conn struct {
+	// The rules of the read side, which read.go, recv.go, pump.go, end.go and
+	// close.go follow:
+	//
+	//   - The read token (readTok) is the right to read the socket and to use
+	//     the parse state. One of these holds it: a Recv in passive mode, the
+	//     pump in an active mode, CloseWith. Only its holder reads.
+	//   - Who may end the Conn: the token's holder (end), on a failed read, a
+	//     breach of the protocol or the peer's close frame, and finish, after
+	//     taking the token. Ending never waits: the socket is let go in the
+	//     background (hangUp) once the close frame owed is out, and the last
+	//     Event is the pump's to deliver. After the end nobody reads.
+	//   - A caller's deadline, its context's end, a mode change or Close only
+	//     interrupt a read (errInterrupted); they never end the Conn. Whoever
+	//     interrupts changes the state under mu first, then moves the read
+	//     deadline (interrupt); the holder sets its own deadline, then looks
+	//     at the state (arm, stop), so no interruption is missed.
+	//   - The reader never waits on the writer: pongs and the close frame it
+	//     owes are posted (writer.reply) and written by whoever writes next.
+	//   - Every wait has a bound. A Recv waits for the token and reads until
+	//     its deadline, its context's end, a mode change, the end or Close.
+	//     The pump waits for a SetActive while passive, for the token until
+	//     the end or Close, and for a consumer to take an Event until a mode
+	//     change or Close (the close frame a breach owes goes at CloseTimeout
+	//     at the latest). CloseWith waits at most CloseTimeout. finish waits
+	//     for the pump, which returns once closing is closed, for the token,
+	//     which the holder gives up at its next read (interrupted), for done,
+	//     which hangUp's write deadline bounds by CloseTimeout, and for the
+	//     writer's goroutines, whose socket is closed by then. The writer
+	//     says what bounds its own waits.
+
 	nc          net.Conn
 	cfg         *config
 	subprotocol string
