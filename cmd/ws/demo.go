@@ -243,7 +243,7 @@ func (d *demo) sendHello() ([]string, error) {
 func (d *demo) expect(c *ws.Conn, want ws.Frame) (string, error) {
 	f, err := c.RecvTimeout(demoWait)
 	if err != nil {
-		return "", fmt.Errorf("Recv: %w", err)
+		return "", fmt.Errorf("conn.Recv: %w", err)
 	}
 	if f.Kind != want.Kind || !bytes.Equal(f.Payload, want.Payload) {
 		return "", fmt.Errorf("got %v, want %v", f, want)
@@ -409,7 +409,7 @@ func (d *demo) closeGoodbye() ([]string, error) {
 	}
 	lines := []string{"the server saw: " + saw}
 	if err := c.Send(ws.Text("late")); !errors.Is(err, ws.ErrClosed) {
-		return lines, fmt.Errorf("Send after close returned %v, want ws.ErrClosed", err)
+		return lines, fmt.Errorf("conn.Send after close returned %v, want ws.ErrClosed", err)
 	}
 	return append(lines, "a later Send returns ws.ErrClosed"), nil
 }
