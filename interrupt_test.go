@@ -126,3 +126,75 @@ func TestRecvContextTinyDeadlinesLoseNothing(t *testing.T) {
 		i++
 	}
 }
+
+// One goroutine toggles the mode at random during a stream, taking
+// Events in the active modes and calling RecvTimeout(1ms) in passive
+// mode, as in issue 10, item 4: every message arrives once and in order,
+// then the close, whichever mode each moment falls in, and no call blocks.
+func TestModeTogglingLosesNothing(t *testing.T) {
+	const n = 2000
+	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+		for i := range n {
+			if sc.WriteFrame(proto.OpBinary, []byte{byte(i), byte(i >> 8)}) != nil {
+				return
+			}
+		}
+		sc.WriteFrame(proto.OpClose, closeFrame(1000, "")[2:])
+		readClose(sc)
+	})
+	c := dial(t, url)
+	rng := rand.New(rand.NewPCG(4, 10))
+	next := 0
+	got := func(f Frame) {
+		t.Helper()
+		if v := int(f.Payload[0]) | int(f.Payload[1])<<8; v != next {
+			t.Fatalf("message %d, want %d", v, next)
+		}
+		next++
+	}
+	ended := func(err error) bool {
+		t.Helper()
+		var ce *CloseError
+		if !errors.As(err, &ce) || ce.Code != CloseNormal {
+			t.Fatalf("after message %d: %v, want the close", next, err)
+		}
+		return true
+	}
+	deadline := time.Now().Add(testTimeout)
+	for done := false; !done; {
+		if time.Now().After(deadline) {
+			t.Fatalf("message %d of %d not received in time", next, n)
+		}
+		mode := Mode(rng.IntN(3))
+		if err := c.SetActive(mode); err != nil {
+			done = ended(err)
+			break
+		}
+		if mode == Passive {
+			f, err := c.RecvTimeout(time.Millisecond)
+			switch {
+			case err == nil:
+				got(f)
+			case !errors.Is(err, ErrTimeout):
+				done = ended(err)
+			}
+			continue
+		}
+		select {
+		case ev, ok := <-c.Events():
+			switch {
+			case !ok:
+				t.Fatalf("Events closed after message %d without a last event", next)
+			case ev.Err != nil:
+				done = ended(ev.Err)
+			default:
+				got(ev.Frame)
+			}
+		case <-time.After(time.Millisecond):
+		}
+		c.SetActive(Passive)
+	}
+	if next != n {
+		t.Fatalf("%d messages of %d before the close", next, n)
+	}
+}
