@@ -76,9 +76,10 @@ func (c *Conn) onClose(payload []byte) error {
 	if code != proto.CloseNoStatus {
 		echo = payload[:2]
 	}
-	ticket, _ := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
 	err := &CloseError{Code: CloseCode(code), Reason: reason}
+	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {
+		ticket, _ := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
 		c.hangUp(ticket, true)
 	}
 	return err
