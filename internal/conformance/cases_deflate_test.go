@@ -78,9 +78,10 @@ func deflatePayloadCases(t *deflateTable) {
 					count = 2
 				}
 				msgs := messagesOf(op, n, count, uint64(n))
-				g.ok(fmt.Sprintf("%d_%v_of_%s%s", count, op, sizeName(n), suffix), offer, r, func(d *Deflate) []Step {
+				c := g.ok(fmt.Sprintf("%d_%v_of_%s%s", count, op, sizeName(n), suffix), offer, r, func(d *Deflate) []Step {
 					return echoes(d, msgs(), 0, Compressed{})
-				}).big = n >= 1<<20
+				})
+				c.big, c.heavy = n >= 1<<20, n >= 256<<10
 			}
 		}
 	}

@@ -8,11 +8,11 @@
 //
 // Two scales. By default, so that "go test -race ./..." stays short on a
 // busy two-core machine, every case runs, and most on every receive path;
-// the heavy ones (the big cases, of a MiB and more, and the
-// permessage-deflate parameter pairings of group 13) run on one path
-// each, the paths taking them in turn, and the other paths skip them,
-// saying where they ran. With the environment variable WS_TEST_FULL=1, as
-// CI sets it, every case runs on every path:
+// the heavy ones (the big cases, of a MiB and more; the compressed
+// messages of 256 KiB; the permessage-deflate parameters of group 13) run
+// on one path each, the paths taking them in turn, and the other paths
+// skip them, saying where they ran. With the environment variable
+// WS_TEST_FULL=1, as CI sets it, every case runs on every path:
 //
 //	go test -race ./internal/conformance
 //	WS_TEST_FULL=1 go test -race ./internal/conformance
