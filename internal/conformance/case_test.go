@@ -238,7 +238,7 @@ func runCase(t *testing.T, a agent, c *clientCase) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	conn, err := ws.Connect(ctx, srv.URL(), append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout)}, c.opts...)...)
+	conn, err := ws.Connect(ctx, srv.URL(), append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, c.opts...)...)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}

@@ -267,7 +267,7 @@ func runDeflateCase(t *testing.T, a agent, c *deflateCase) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	opts := []ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout)}
+	opts := []ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}
 	if !c.noOffer {
 		opts = append(opts, ws.Compression(c.offer))
 	}
