@@ -6,4 +6,9 @@
 // A test skips when its peer is not installed here, except when the
 // environment has CI=true: then a missing peer fails the run, so that CI
 // never passes without having talked to both peers. .ci/run installs them.
+//
+// The echo test's largest message, 16 MiB, costs the peers seconds each
+// time; it is sent only at the full scale, with the environment variable
+// WS_TEST_FULL=1, as CI sets it. By default the largest is 1 MiB, which
+// already spans many reads and writes at both ends.
 package interop

@@ -13,7 +13,7 @@ func testEcho(t *testing.T, p *conns) {
 	for _, kind := range []ws.Kind{ws.TextFrame, ws.BinaryFrame} {
 		t.Run(kind.String(), func(t *testing.T) {
 			c := p.dial(t, "/echo")
-			for _, n := range sizes {
+			for _, n := range echoSizes() {
 				t.Run(fmt.Sprint(n), func(t *testing.T) {
 					m := message(kind, n)
 					send(t, c, m)
@@ -32,7 +32,7 @@ func testFragmented(t *testing.T, p *conns) {
 		for _, kind := range []ws.Kind{ws.TextFrame, ws.BinaryFrame} {
 			t.Run(fmt.Sprintf("%d-pieces/%v", pieces, kind), func(t *testing.T) {
 				c := p.dial(t, fmt.Sprintf("/fragment?pieces=%d", pieces))
-				for _, n := range sizes[:len(sizes)-1] {
+				for _, n := range sizes {
 					t.Run(fmt.Sprint(n), func(t *testing.T) {
 						m := message(kind, n)
 						send(t, c, m)

@@ -11,9 +11,18 @@ import (
 
 // sizes are the message sizes the tests send: the edges of the three
 // payload length encodings of RFC 6455 section 5.2 (7 bits up to 125, 16
-// bits up to 65535, 64 bits beyond), then large messages that span many
+// bits up to 65535, 64 bits beyond), then a large message that spans many
 // reads and writes.
-var sizes = []int{0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20}
+var sizes = []int{0, 1, 125, 126, 65535, 65536, 1 << 20}
+
+// echoSizes are the sizes testEcho sends: sizes, and at the full scale
+// (WS_TEST_FULL=1) a 16 MiB message too, seconds of the peers' time each.
+func echoSizes() []int {
+	if full() {
+		return append(sizes[:len(sizes):len(sizes)], 16<<20)
+	}
+	return sizes
+}
 
 // payloadRand is a generator seeded by the size, so that every run sends
 // the same bytes and messages of different sizes differ.
