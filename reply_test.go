@@ -152,3 +152,41 @@ func TestCloseEchoBetweenFragments(t *testing.T) {
 		t.Fatalf("Send: %v, want the peer's close", err)
 	}
 }
+
+// A pong goes before every frame sent after its ping was received: a peer
+// may wait for it before it goes on (Python's websockets refuses a second
+// ping with the same data while the first is unanswered). Here both wait
+// behind a Send that the peer holds, so the writer's order decides.
+func TestPongGoesBeforeLaterSends(t *testing.T) {
+	c, p := newPipe(t)
+	first := make(chan error, 1)
+	go func() { first <- c.Send(Binary(make([]byte, 1000))) }()
+	waitParked(t, "net.(*pipe).write")
+	p.write(wire(proto.OpPing, true, []byte("order")))
+	if f := recvWithin(t, c); f.Kind != PingFrame {
+		t.Fatalf("Recv: %v, want the ping", f)
+	}
+	later := make(chan error, 1)
+	go func() { later <- c.Send(Text("after the ping")) }()
+	deadline := time.Now().Add(testTimeout)
+	for {
+		c.w.mu.Lock()
+		queued := c.w.queue != nil
+		c.w.mu.Unlock()
+		if queued {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the later Send did not queue its frame")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if f := p.next(); f.Op != proto.OpBinary {
+		t.Fatalf("peer: %v, want the first Send's message", f.Op)
+	}
+	p.wantFrame(proto.OpPong, "order")
+	p.wantFrame(proto.OpText, "after the ping")
+	if err := errors.Join(<-first, <-later); err != nil {
+		t.Fatal(err)
+	}
+}

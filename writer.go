@@ -98,10 +98,11 @@ type writer struct {
 	err     error     // a failed write leaves the stream unusable
 
 	// replies holds the replies due, masked, under mu: pongs, then maybe
-	// the close frame (bye). due says whether there are any, for the
-	// owner to look between fragments without taking mu.
+	// the close frame, from byeAt on (bye). due says whether there are
+	// any, for the owner to look between fragments without taking mu.
 	replies *[]byte
 	bye     bool
+	byeAt   int
 	due     atomic.Bool
 	drains  sync.WaitGroup // the drain goroutines
 
@@ -221,10 +222,10 @@ func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64, ok bool) {
 	if op == proto.OpPong && len(*w.replies)+2*(proto.MaxHeaderSize+proto.MaxControlPayload) > smallWriteBuffer {
 		*w.replies = (*w.replies)[:0]
 	}
-	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
 	if op == proto.OpClose {
-		w.bye, w.closed = true, true
+		w.bye, w.byeAt, w.closed = true, len(*w.replies), true
 	}
+	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
 	w.due.Store(true)
 	w.queued++
 	if !w.busy {
@@ -266,8 +267,11 @@ func (w *writer) startDrain() {
 	}()
 }
 
-// flush writes what is queued and the replies due, once. w.mu is held,
-// by the owner.
+// flush writes what is queued and the replies due, once: the pongs
+// first, so that a pong goes before every frame sent after its ping was
+// received (a peer may wait for it before it goes on), then the queue,
+// then the close frame, after which nothing may go. w.mu is held, by the
+// owner.
 func (w *writer) flush() {
 	ticket := w.queued
 	if w.queue == nil && w.replies == nil {
@@ -277,6 +281,12 @@ func (w *writer) flush() {
 		return
 	}
 	batch := w.queue
+	byeAt := 0
+	if w.bye {
+		byeAt = w.byeAt
+	} else if w.replies != nil {
+		byeAt = len(*w.replies)
+	}
 	replies, _ := w.takeReplies()
 	w.queue = nil
 	var err error
@@ -288,8 +298,14 @@ func (w *writer) flush() {
 		case batch == nil:
 			_, err = w.nc.Write(*replies)
 		default:
-			both := net.Buffers{*batch, *replies}
-			_, err = both.WriteTo(w.nc)
+			// No empty piece: a net.Pipe would wait for a reader of it.
+			var all net.Buffers
+			for _, b := range [][]byte{(*replies)[:byeAt], *batch, (*replies)[byeAt:]} {
+				if len(b) > 0 {
+					all = append(all, b)
+				}
+			}
+			_, err = all.WriteTo(w.nc)
 		}
 		w.mu.Lock()
 	}
