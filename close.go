@@ -112,6 +112,7 @@ func (c *Conn) finish() {
 		c.release()
 	case <-c.endedCh:
 	}
+	close(c.finishing)
 	c.nc.SetReadDeadline(time.Unix(1, 0)) // no more waiting for the peer to close first
 	<-c.done
 	c.bg.Wait()

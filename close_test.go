@@ -303,3 +303,24 @@ func TestCloseDropsMessagesBeforeThePeersClose(t *testing.T) {
 	}
 	waitDone(t, c)
 }
+
+// Close waits, at most CloseTimeout, for the server to close the TCP
+// connection after the close handshake: the server closes it first (RFC
+// 6455 section 7.1.1). Here the peer holds it open until the test says.
+func TestCloseWaitsForTheServerToCloseFirst(t *testing.T) {
+	c, p := newPipe(t, CloseTimeout(testTimeout))
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	p.wantClose(1000)
+	p.write(closeFrame(1000, ""))
+	waitParked(t, "io.Copy") // the Conn reads on, waiting for the end
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the server closed the connection", err)
+	default:
+	}
+	p.nc.Close()
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}

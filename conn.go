@@ -106,6 +106,7 @@ type Conn struct {
 	unpassive chan struct{}
 
 	closing   chan struct{}  // closed when Close starts
+	finishing chan struct{}  // closed when Close is done with the handshake
 	endedCh   chan struct{}  // closed once err is set
 	done      chan struct{}  // closed once the socket is closed
 	pumpWG    sync.WaitGroup // the pump
@@ -115,18 +116,19 @@ type Conn struct {
 
 func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	c := &Conn{
-		nc:      nc,
-		cfg:     cfg,
-		readTok: make(chan struct{}, 1),
-		rd:      proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage},
-		rbuf:    buffered,
-		rend:    len(buffered),
-		events:  cfg.events,
-		kick:    make(chan struct{}, 1),
-		mode:    cfg.mode,
-		closing: make(chan struct{}),
-		endedCh: make(chan struct{}),
-		done:    make(chan struct{}),
+		nc:        nc,
+		cfg:       cfg,
+		readTok:   make(chan struct{}, 1),
+		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage},
+		rbuf:      buffered,
+		rend:      len(buffered),
+		events:    cfg.events,
+		kick:      make(chan struct{}, 1),
+		mode:      cfg.mode,
+		closing:   make(chan struct{}),
+		finishing: make(chan struct{}),
+		endedCh:   make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	c.readTok <- struct{}{}
 	if c.events == nil {

@@ -90,7 +90,8 @@ func (c *Conn) onClose(payload []byte) error {
 // the writer has written everything up to ticket (the close frame owed),
 // and, with drain, once the peer has closed the TCP connection, as the
 // server should first (section 7.1.1); each at most CloseTimeout, and the
-// wait for the peer cut short by Close. Then done is closed.
+// wait for the peer cut short once Close is done with the handshake
+// (finish). Then done is closed.
 func (c *Conn) hangUp(ticket uint64, drain bool) {
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	c.nc.SetWriteDeadline(deadline) // bounds settle: the owner's write fails at it
@@ -101,9 +102,9 @@ func (c *Conn) hangUp(ticket uint64, drain bool) {
 		if drain {
 			c.nc.SetReadDeadline(deadline)
 			// Looked at after the deadline is set: finish, which cuts the
-			// wait by moving the deadline, comes after closing starts.
+			// wait by moving the deadline, does so after finishing.
 			select {
-			case <-c.closing:
+			case <-c.finishing:
 			default:
 				io.Copy(io.Discard, c.nc)
 			}
