@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -366,13 +367,14 @@ func (w *writer) fail(err error) {
 // It returns what is left to write, nil after a failure it recorded.
 func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool) {
 	for _, f := range frames {
-		op, p, rsv := f.op, f.p, f.rsv
-		for {
-			n := len(p)
-			if frag > 0 && n > frag && !op.IsControl() {
-				n = frag
+		first := true
+		for h, p := range f.pieces(frag) {
+			if !first && w.due.Load() {
+				if buf, cut = w.inline(buf); buf == nil || cut {
+					return buf, cut
+				}
 			}
-			last := n == len(p)
+			first = false
 			if cap(buf)-len(buf) < proto.MaxHeaderSize {
 				if buf = w.writeOut(buf); buf == nil {
 					return nil, false
@@ -384,10 +386,10 @@ func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool)
 			// the writer, on the heap anyway: a local's slice would move
 			// it there, one allocation per frame.
 			rand.Read(w.ownKey[:])
-			h := proto.Header{Fin: f.fin && last, Rsv: rsv, Op: op, Masked: true, Length: int64(n), Key: w.ownKey}
+			h.Masked, h.Length, h.Key = true, int64(len(p)), w.ownKey
 			buf = proto.AppendHeader(buf, h)
 			pos := 0
-			for q := p[:n]; ; {
+			for q := p; ; {
 				k := min(len(q), cap(buf)-len(buf))
 				start := len(buf)
 				buf = append(buf, q[:k]...)
@@ -400,19 +402,30 @@ func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool)
 					return nil, false
 				}
 			}
-			p = p[n:]
-			if last {
-				break
-			}
-			op, rsv = proto.OpContinuation, 0
-			if w.due.Load() {
-				if buf, cut = w.inline(buf); buf == nil || cut {
-					return buf, cut
-				}
-			}
 		}
 	}
 	return buf, false
+}
+
+// pieces yields the frames that f goes out as, each header with its
+// payload: f itself, or, for a data frame longer than frag (if positive),
+// fragments of frag bytes (RFC 6455 section 5.4).
+func (f out) pieces(frag int) iter.Seq2[proto.Header, []byte] {
+	return func(yield func(proto.Header, []byte) bool) {
+		op, p, rsv := f.op, f.p, f.rsv
+		for {
+			n := len(p)
+			if frag > 0 && n > frag && !op.IsControl() {
+				n = frag
+			}
+			last := n == len(p)
+			if !yield(proto.Header{Fin: f.fin && last, Rsv: rsv, Op: op}, p[:n]) || last {
+				return
+			}
+			p = p[n:]
+			op, rsv = proto.OpContinuation, 0
+		}
+	}
 }
 
 // inline writes the replies due between two fragments of the owner's
@@ -442,19 +455,8 @@ func (w *writer) inline(buf []byte) (_ []byte, cut bool) {
 // payloads longer than frag. w.mu is held.
 func (w *writer) encodeQueued(buf []byte, frames []out, frag int) []byte {
 	for _, f := range frames {
-		op, p, rsv := f.op, f.p, f.rsv
-		for {
-			n := len(p)
-			if frag > 0 && n > frag && !op.IsControl() {
-				n = frag
-			}
-			last := n == len(p)
-			buf = w.appendFrame(buf, &w.queKey, proto.Header{Fin: f.fin && last, Rsv: rsv, Op: op}, p[:n])
-			p = p[n:]
-			if last {
-				break
-			}
-			op, rsv = proto.OpContinuation, 0
+		for h, p := range f.pieces(frag) {
+			buf = w.appendFrame(buf, &w.queKey, h, p)
 		}
 	}
 	return buf
