@@ -168,7 +168,7 @@ func TestModeTogglingLosesNothing(t *testing.T) {
 		mode := Mode(rng.IntN(3))
 		if err := c.SetActive(mode); err != nil {
 			done = ended(err)
-			break
+			continue
 		}
 		if mode == Passive {
 			f, err := c.RecvTimeout(time.Millisecond)
