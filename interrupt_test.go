@@ -96,15 +96,7 @@ func TestRecvEndingAnActiveConnDoesNotWaitForEvents(t *testing.T) {
 // in order, whatever the moment each deadline falls on.
 func TestRecvContextTinyDeadlinesLoseNothing(t *testing.T) {
 	const n = 2000
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		for i := range n {
-			if sc.WriteFrame(proto.OpBinary, []byte{byte(i), byte(i >> 8)}) != nil {
-				return
-			}
-		}
-		readClose(sc)
-	})
-	c := dial(t, url)
+	c := dial(t, countingServer(t, n, false))
 	rng := rand.New(rand.NewPCG(10, 1))
 	deadline := time.Now().Add(testTimeout)
 	for i := 0; i < n; {
@@ -120,7 +112,7 @@ func TestRecvContextTinyDeadlinesLoseNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
-		if got := int(f.Payload[0]) | int(f.Payload[1])<<8; got != i&0xFFFF {
+		if got := number(f); got != i {
 			t.Fatalf("message %d: got %d", i, got)
 		}
 		i++
@@ -133,21 +125,12 @@ func TestRecvContextTinyDeadlinesLoseNothing(t *testing.T) {
 // then the close, whichever mode each moment falls in, and no call blocks.
 func TestModeTogglingLosesNothing(t *testing.T) {
 	const n = 2000
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		for i := range n {
-			if sc.WriteFrame(proto.OpBinary, []byte{byte(i), byte(i >> 8)}) != nil {
-				return
-			}
-		}
-		sc.WriteFrame(proto.OpClose, closeFrame(1000, "")[2:])
-		readClose(sc)
-	})
-	c := dial(t, url)
+	c := dial(t, countingServer(t, n, true))
 	rng := rand.New(rand.NewPCG(4, 10))
 	next := 0
 	got := func(f Frame) {
 		t.Helper()
-		if v := int(f.Payload[0]) | int(f.Payload[1])<<8; v != next {
+		if v := number(f); v != next {
 			t.Fatalf("message %d, want %d", v, next)
 		}
 		next++
@@ -198,3 +181,22 @@ func TestModeTogglingLosesNothing(t *testing.T) {
 		t.Fatalf("%d messages of %d before the close", next, n)
 	}
 }
+
+// countingServer sends n binary messages numbered from 0, then, with
+// closeAfter, its close frame, and answers the client's close.
+func countingServer(t testing.TB, n int, closeAfter bool) string {
+	return startServer(t, server.Options{}, func(sc *server.Conn) {
+		for i := range n {
+			if sc.WriteFrame(proto.OpBinary, []byte{byte(i), byte(i >> 8)}) != nil {
+				return
+			}
+		}
+		if closeAfter {
+			sc.WriteFrame(proto.OpClose, closeFrame(1000, "")[2:])
+		}
+		readClose(sc)
+	})
+}
+
+// number is the number of a countingServer's message.
+func number(f Frame) int { return int(f.Payload[0]) | int(f.Payload[1])<<8 }
