@@ -11,6 +11,7 @@ import (
 	"time"
 
 	ws "github.com/hackney-go/ws"
+	"github.com/hackney-go/ws/internal/testscale"
 )
 
 // caseTimeout bounds every wait of a case, on both ends.
@@ -187,7 +188,7 @@ type caseInfo struct {
 
 // runTable runs every case of a table on every receive path, as the
 // parallel subtests path/id_name; a case with a bug is skipped, saying
-// how to reproduce it. At the default scale (see full) a heavy case runs
+// how to reproduce it. At the default scale (see testscale) a heavy case runs
 // on one path only, the paths taking the heavy cases in turn, so that
 // each path still meets heavy cases of every group; the other paths skip
 // it, saying so.
@@ -215,8 +216,8 @@ func runTable[C any](t *testing.T, test string, all []C, info func(C) caseInfo, 
 						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run '%s/%s/%s_' ./internal/conformance",
 							ci.bug, test, a.name, ci.id)
 					}
-					if ci.heavy && home[i] != ai && !full() {
-						t.Skipf("heavy case, run on the %s path at the default scale; %s=1 runs it on every path", agents[home[i]].name, fullEnv)
+					if ci.heavy && home[i] != ai && !testscale.Full() {
+						t.Skipf("heavy case, run on the %s path at the default scale; %s=1 runs it on every path", agents[home[i]].name, testscale.Env)
 					}
 					t.Parallel()
 					run(t, a, c)

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -15,10 +14,3 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // It is generous because a 16 MiB message under the race detector, with a
 // peer in an interpreted language, takes seconds on a loaded machine.
 const testTimeout = 60 * time.Second
-
-// fullEnv, set to 1, selects the full scale, as CI sets it; see the
-// package documentation.
-const fullEnv = "WS_TEST_FULL"
-
-// full reports whether the tests run at the full scale (WS_TEST_FULL=1).
-func full() bool { return os.Getenv(fullEnv) == "1" }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hackney-go/ws"
+	"github.com/hackney-go/ws/internal/testscale"
 )
 
 // sizes are the message sizes the tests send: the edges of the three
@@ -18,7 +19,7 @@ var sizes = []int{0, 1, 125, 126, 65535, 65536, 1 << 20}
 // echoSizes are the sizes testEcho sends: sizes, and at the full scale
 // (WS_TEST_FULL=1) a 16 MiB message too, seconds of the peers' time each.
 func echoSizes() []int {
-	if full() {
+	if testscale.Full() {
 		return append(sizes[:len(sizes):len(sizes)], 16<<20)
 	}
 	return sizes

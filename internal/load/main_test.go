@@ -2,22 +2,16 @@ package load
 
 import (
 	"flag"
-	"os"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/hackney-go/ws/internal/testscale"
 )
 
 // huge selects the hour-long sizes; see the package documentation.
 var huge = flag.Bool("load.full", false, "run the load tests at their largest size (100 x 100 000 messages, 10 000 idle connections), about an hour under -race")
-
-// fullEnv, set to 1, selects the full scale, as CI sets it; see the
-// package documentation.
-const fullEnv = "WS_TEST_FULL"
-
-// full reports whether the tests run at the full scale (WS_TEST_FULL=1).
-func full() bool { return os.Getenv(fullEnv) == "1" }
 
 // TestMain fails the run if a test leaves a goroutine behind.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -38,7 +32,7 @@ func size(def, fullSize, hugeSize int) int {
 	switch {
 	case *huge:
 		return hugeSize
-	case full():
+	case testscale.Full():
 		return fullSize
 	}
 	return def
