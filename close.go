@@ -113,7 +113,7 @@ func (c *Conn) finish() {
 	case <-c.endedCh:
 	}
 	close(c.finishing)
-	c.nc.SetReadDeadline(time.Unix(1, 0)) // no more waiting for the peer to close first
+	c.interrupt() // hangUp stops waiting for the peer to close first
 	<-c.done
 	c.bg.Wait()
 	c.w.drains.Wait()

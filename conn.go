@@ -83,12 +83,9 @@ type Conn struct {
 	// mode turned passive: the next Recv returns it.
 	held    proto.Frame
 	holding bool
-	// owed is the close frame a breach calls for, from the Reader's
-	// verdict to endRead.
-	owed []byte
-
-	// pumpOwed is owed when the pump ended the connection: it sends it
-	// after the last Event (lastEvent). Only the pump touches it.
+	// pumpOwed is the close frame a breach calls for when the pump ended
+	// the connection: it sends it after the last Event (lastEvent). Only
+	// the pump touches it.
 	pumpOwed []byte
 
 	events chan Event

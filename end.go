@@ -32,14 +32,19 @@ func (c *Conn) end(err error) bool {
 	return true
 }
 
-// endRead ends the connection on a failed read or a breach. A breach
-// owes the peer a close frame: sent now, or in an active mode by the pump
-// once the application has taken the event that reports it (lastEvent).
-func (c *Conn) endRead(err error) {
-	owed := c.owed
-	c.owed = nil
+// endRead ends the connection on a failed read or on a breach that the
+// Reader found (a *proto.Violation), and returns the error to report. A
+// breach owes the peer the close frame it calls for (RFC 6455 section
+// 7.1.7): sent now, or in an active mode by the pump once the application
+// has taken the event that reports it (lastEvent).
+func (c *Conn) endRead(err error) error {
+	var owed []byte
+	if v, ok := err.(*proto.Violation); ok {
+		owed, _ = proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
+		err = violationError(v)
+	}
 	if !c.end(err) {
-		return
+		return err
 	}
 	switch {
 	case owed == nil:
@@ -50,6 +55,7 @@ func (c *Conn) endRead(err error) {
 	default:
 		c.sendClose(owed)
 	}
+	return err
 }
 
 // sendOwed sends the close frame the pump owes for a breach, if any.
@@ -63,7 +69,7 @@ func (c *Conn) sendOwed() {
 // sendClose posts a close frame and lets the socket go once it is
 // written.
 func (c *Conn) sendClose(payload []byte) {
-	ticket, _ := c.w.reply(proto.OpClose, payload)
+	ticket := c.w.reply(proto.OpClose, payload)
 	c.hangUp(ticket, false)
 }
 
@@ -79,7 +85,7 @@ func (c *Conn) onClose(payload []byte) error {
 	err := &CloseError{Code: CloseCode(code), Reason: reason}
 	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {
-		ticket, _ := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
+		ticket := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
 		c.hangUp(ticket, true)
 	}
 	return err
@@ -102,7 +108,7 @@ func (c *Conn) hangUp(ticket uint64, drain bool) {
 		if drain {
 			c.nc.SetReadDeadline(deadline)
 			// Looked at after the deadline is set: finish, which cuts the
-			// wait by moving the deadline, does so after finishing.
+			// wait by interrupting it, does so after finishing.
 			select {
 			case <-c.finishing:
 			default:

@@ -76,9 +76,9 @@ func (c *Conn) pumpActive() {
 // mode turns passive or Close starts, whichever comes first.
 func (c *Conn) lastEvent() {
 	c.mu.Lock()
-	ended, closed, err := c.ended, c.closed, c.err
+	ended, err := c.ended, c.err
 	c.mu.Unlock()
-	if ended && !closed {
+	if ended { // deliver offers nothing once Close has started
 		var grace <-chan time.Time
 		if c.pumpOwed != nil {
 			t := time.NewTimer(c.cfg.closeTimeout)

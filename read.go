@@ -76,8 +76,9 @@ func (c *Conn) stop() error {
 // gives it back.
 func (c *Conn) release() { c.readTok <- struct{}{} }
 
-// interrupt cuts short the read of the token's holder, which then asks
-// its stop function why. The caller changes what stop looks at first.
+// interrupt cuts short the socket's read: the token holder's, which then
+// asks its stop function why (the caller changes what stop looks at
+// first), or, once the connection has ended, hangUp's wait for the peer.
 func (c *Conn) interrupt() { c.nc.SetReadDeadline(time.Unix(1, 0)) }
 
 // next returns the next frame for the consumer: a message, or a ping or
@@ -93,8 +94,7 @@ func (c *Conn) next() (proto.Frame, error) {
 			return f, err
 		}
 		if err != nil {
-			c.endRead(err)
-			return f, err
+			return f, c.endRead(err)
 		}
 		switch f.Op {
 		case proto.OpPing:
@@ -113,14 +113,15 @@ func (c *Conn) next() (proto.Frame, error) {
 }
 
 // readFrame returns the next message or control frame. A breach of the
-// protocol fails the connection with the close code it calls for.
+// protocol is the Reader's *proto.Violation, which endRead turns into
+// the close frame and the error it calls for.
 func (c *Conn) readFrame() (proto.Frame, error) {
 	for {
 		if c.rpos < c.rend {
 			n, f, ok, err := c.rd.Next(c.rbuf[c.rpos:c.rend])
 			c.rpos += n
 			if err != nil {
-				return f, c.violated(err)
+				return f, err
 			}
 			if ok {
 				return f, nil
@@ -143,7 +144,7 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			}
 			f, ok, err := c.rd.Commit(n)
 			if err != nil {
-				return f, c.violated(err)
+				return f, err
 			}
 			if ok {
 				return f, nil
@@ -240,12 +241,4 @@ func (c *Conn) readError(err error) error {
 		return &CloseError{Code: CloseAbnormal}
 	}
 	return &CloseError{Code: CloseAbnormal, Err: err}
-}
-
-// violated records the close frame that a breach the Reader found calls
-// for (RFC 6455 section 7.1.7) and returns the breach's public error.
-func (c *Conn) violated(err error) error {
-	v := err.(*proto.Violation)
-	c.owed, _ = proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
-	return violationError(v)
 }

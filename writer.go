@@ -98,12 +98,11 @@ type writer struct {
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
 
-	// replies holds the replies due, masked, under mu: pongs, then maybe
-	// the close frame, from byeAt on (bye). due says whether there are
+	// replies holds the replies due, masked, under mu: pongs up to
+	// pongEnd, then maybe the close frame. due says whether there are
 	// any, for the owner to look between fragments without taking mu.
 	replies *[]byte
-	bye     bool
-	byeAt   int
+	pongEnd int
 	due     atomic.Bool
 	drains  sync.WaitGroup // the drain goroutines
 
@@ -206,16 +205,16 @@ func (w *writer) admit(frames []out) error {
 
 // reply posts a pong or a close frame that the reader owes the peer and
 // returns at once, with the ticket that flushed reaches once it is
-// written or has failed; ok is false when nothing can be sent any more.
+// written or has failed (0 when nothing can be sent any more).
 // Pongs wait in one small buffer: when it is full, the older ones are
 // dropped, as RFC 6455 section 5.5.3 allows (an endpoint may answer only
 // the most recent of the pings it has not answered yet), so that a flood
 // of pings takes no more memory. Nothing follows a close frame.
-func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64, ok bool) {
+func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil || w.closed {
-		return 0, false
+		return 0
 	}
 	if w.replies == nil {
 		w.replies = getBuffer(0)
@@ -223,26 +222,29 @@ func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64, ok bool) {
 	if op == proto.OpPong && len(*w.replies)+2*(proto.MaxHeaderSize+proto.MaxControlPayload) > smallWriteBuffer {
 		*w.replies = (*w.replies)[:0]
 	}
-	if op == proto.OpClose {
-		w.bye, w.byeAt, w.closed = true, len(*w.replies), true
-	}
 	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
+	if op == proto.OpClose {
+		w.closed = true
+	} else {
+		w.pongEnd = len(*w.replies)
+	}
 	w.due.Store(true)
 	w.queued++
 	if !w.busy {
 		w.busy = true
 		w.startDrain()
 	}
-	return w.queued, true
+	return w.queued
 }
 
-// takeReplies returns the replies due, and whether they end with the
-// close frame. w.mu is held.
-func (w *writer) takeReplies() (*[]byte, bool) {
-	r, bye := w.replies, w.bye
-	w.replies, w.bye = nil, false
+// takeReplies returns the replies due and where their pongs end: a
+// close frame follows when pongEnd is short of their length. w.mu is
+// held.
+func (w *writer) takeReplies() (r *[]byte, pongEnd int) {
+	r, pongEnd = w.replies, w.pongEnd
+	w.replies, w.pongEnd = nil, 0
 	w.due.Store(false)
-	return r, bye
+	return r, pongEnd
 }
 
 // settle waits until everything up to ticket is written or has failed.
@@ -282,13 +284,7 @@ func (w *writer) flush() {
 		return
 	}
 	batch := w.queue
-	byeAt := 0
-	if w.bye {
-		byeAt = w.byeAt
-	} else if w.replies != nil {
-		byeAt = len(*w.replies)
-	}
-	replies, _ := w.takeReplies()
+	replies, pongEnd := w.takeReplies()
 	w.queue = nil
 	var err error
 	if w.err == nil {
@@ -301,7 +297,7 @@ func (w *writer) flush() {
 		default:
 			// No empty piece: a net.Pipe would wait for a reader of it.
 			var all net.Buffers
-			for _, b := range [][]byte{(*replies)[:byeAt], *batch, (*replies)[byeAt:]} {
+			for _, b := range [][]byte{(*replies)[:pongEnd], *batch, (*replies)[pongEnd:]} {
 				if len(b) > 0 {
 					all = append(all, b)
 				}
@@ -439,7 +435,7 @@ func (w *writer) inline(buf []byte) (_ []byte, cut bool) {
 		return nil, false
 	}
 	w.mu.Lock()
-	r, cut := w.takeReplies()
+	r, pongEnd := w.takeReplies()
 	w.mu.Unlock()
 	if r == nil {
 		return buf, false
@@ -448,7 +444,7 @@ func (w *writer) inline(buf []byte) (_ []byte, cut bool) {
 	if w.writeOut(*r) == nil {
 		return nil, false
 	}
-	return buf, cut
+	return buf, pongEnd < len(*r)
 }
 
 // encodeQueued appends frames to the queue, masked, splitting data
