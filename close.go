@@ -47,7 +47,7 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	c.interrupt() // a Recv or the pump gives the token up
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	// A write blocked on a peer that does not read fails at the deadline.
-	c.nc.SetWriteDeadline(deadline)
+	c.w.limit(deadline)
 	if err := c.w.write(proto.OpClose, true, payload); err != nil {
 		if err == errWriteAfterClose { // the peer's close or a failure came first
 			return nil
@@ -102,6 +102,9 @@ var errCloseUnanswered error = &timeoutError{msg: "ws: close: the peer did not a
 // Recv holding the read token gives it up at its next read; done comes
 // once hangUp has written what it owed, or failed at its write deadline.
 func (c *Conn) finish() {
+	if c.ka != nil {
+		c.ka.timer.Stop()
+	}
 	c.pumpWG.Wait()
 	select {
 	case <-c.readTok:
@@ -116,6 +119,9 @@ func (c *Conn) finish() {
 	c.interrupt() // hangUp stops waiting for the peer to close first
 	<-c.done
 	c.bg.Wait()
+	if c.ka != nil {
+		c.ka.wg.Wait()
+	}
 	c.w.drains.Wait()
 	c.stopCompression()
 }

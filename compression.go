@@ -110,12 +110,12 @@ func (w *writer) compress(frames []out, bufs []*[]byte) error {
 // its reader, which nothing here bounds: then the state is left to the
 // garbage collector rather than Close waiting.
 func (c *Conn) stopCompression() {
-	if c.w.deflater == nil || !c.w.message.TryLock() {
+	if c.w.deflater == nil || !c.w.message.tryLock() {
 		return
 	}
 	c.w.deflater.Release()
 	c.w.deflaterGone = true
-	c.w.message.Unlock()
+	c.w.message.unlock(true)
 }
 
 // rsv1 marks a compressed message's first frame (RFC 7692 section 6).

@@ -2,10 +2,12 @@ package ws
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hackney-go/ws/internal/deflate"
@@ -80,9 +82,11 @@ type Conn struct {
 	armed    bool
 	ctx      context.Context
 	// held is a message the pump read but could not deliver because the
-	// mode turned passive: the next Recv returns it.
+	// mode turned passive, or that the keepalive or a Ping read while
+	// nobody else did: the next Recv or Event is it. holding is also read
+	// by the keepalive, without the token.
 	held    proto.Frame
-	holding bool
+	holding atomic.Bool
 	// pumpOwed is the close frame a breach calls for when the pump ended
 	// the connection: it sends it after the last Event (lastEvent). Only
 	// the pump touches it.
@@ -90,6 +94,12 @@ type Conn struct {
 
 	events chan Event
 	kick   chan struct{} // wakes the pump when the mode changes
+
+	// The keepalive (keepalive.go), nil without PingInterval; lastIn is
+	// when bytes last arrived, since born, tracked only with it.
+	ka     *keepalive
+	born   time.Time
+	lastIn atomic.Int64
 
 	mu      sync.Mutex // guards the fields below
 	mode    Mode
@@ -101,6 +111,19 @@ type Conn struct {
 	// unpassive is closed when SetActive leaves Passive, to wake the Recvs
 	// waiting; nil until one waits.
 	unpassive chan struct{}
+	// fault is why the connection was dropped from outside the read
+	// side (a send cut short mid-frame): the reader's error wraps it.
+	fault error
+	// offering says the pump offers an Event nobody has taken yet; kept
+	// for the keepalive only.
+	offering bool
+	// The Ping calls waiting for their pong, the payloads' counter, the
+	// last round trip, and the signal (made by the first Ping) that what
+	// held a Ping back from reading is gone.
+	pings   []*pingWait
+	pingSeq uint64
+	latency time.Duration
+	resume  chan struct{}
 
 	closing   chan struct{}  // closed when Close starts
 	finishing chan struct{}  // closed when Close is done with the handshake
@@ -132,7 +155,9 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		c.events = make(chan Event)
 	}
 	c.w.nc = nc
+	_, c.w.tls = nc.(*tls.Conn)
 	c.w.cond.L = &c.w.mu
+	c.startKeepalive()
 	return c
 }
 

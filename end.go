@@ -21,6 +21,9 @@ func (c *Conn) end(err error) bool {
 	c.ended, c.err = true, err
 	pumping := c.pumping
 	c.mu.Unlock()
+	if c.ka != nil {
+		c.ka.timer.Stop()
+	}
 	c.dropReadBuffer()
 	if c.inflater != nil {
 		c.inflater.Release()
@@ -37,11 +40,22 @@ func (c *Conn) end(err error) bool {
 // breach owes the peer the close frame it calls for (RFC 6455 section
 // 7.1.7): sent now, or in an active mode by the pump once the application
 // has taken the event that reports it (lastEvent).
+//
+// A dead peer (errPeerDead) is owed 1011 at once, written within
+// PingTimeout if at all: nobody is there to read what came before.
 func (c *Conn) endRead(err error) error {
 	var owed []byte
-	if v, ok := err.(*proto.Violation); ok {
+	bound := c.cfg.closeTimeout
+	switch v := err.(type) {
+	case *proto.Violation:
 		owed, _ = proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
 		err = violationError(v)
+	}
+	dead := err == errPeerDead
+	if dead {
+		owed, _ = proto.AppendClose(nil, uint16(CloseInternalError), "keepalive timeout")
+		err = &CloseError{Code: CloseAbnormal, Err: ErrKeepalive}
+		bound = c.ka.timeout
 	}
 	if !c.end(err) {
 		return err
@@ -50,10 +64,10 @@ func (c *Conn) endRead(err error) error {
 	case owed == nil:
 		c.nc.Close()
 		close(c.done)
-	case c.holder == pumpHolder:
+	case c.holder == pumpHolder && !dead:
 		c.pumpOwed = owed
 	default:
-		c.sendClose(owed)
+		c.sendClose(owed, bound)
 	}
 	return err
 }
@@ -61,16 +75,16 @@ func (c *Conn) endRead(err error) error {
 // sendOwed sends the close frame the pump owes for a breach, if any.
 func (c *Conn) sendOwed() {
 	if c.pumpOwed != nil {
-		c.sendClose(c.pumpOwed)
+		c.sendClose(c.pumpOwed, c.cfg.closeTimeout)
 		c.pumpOwed = nil
 	}
 }
 
 // sendClose posts a close frame and lets the socket go once it is
-// written.
-func (c *Conn) sendClose(payload []byte) {
+// written, or bound has passed.
+func (c *Conn) sendClose(payload []byte, bound time.Duration) {
 	ticket := c.w.reply(proto.OpClose, payload)
-	c.hangUp(ticket, false)
+	c.hangUp(ticket, false, bound)
 }
 
 // onClose handles the peer's close frame: the answer to ours, or the
@@ -86,7 +100,7 @@ func (c *Conn) onClose(payload []byte) error {
 	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {
 		ticket := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
-		c.hangUp(ticket, true)
+		c.hangUp(ticket, true, c.cfg.closeTimeout)
 	}
 	return err
 }
@@ -95,12 +109,12 @@ func (c *Conn) onClose(payload []byte) error {
 // background so that the goroutine that ended it returns at once: once
 // the writer has written everything up to ticket (the close frame owed),
 // and, with drain, once the peer has closed the TCP connection, as the
-// server should first (section 7.1.1); each at most CloseTimeout, and the
-// wait for the peer cut short once Close is done with the handshake
-// (finish). Then done is closed.
-func (c *Conn) hangUp(ticket uint64, drain bool) {
-	deadline := time.Now().Add(c.cfg.closeTimeout)
-	c.nc.SetWriteDeadline(deadline) // bounds settle: the owner's write fails at it
+// server should first (section 7.1.1); each at most bound, and the wait
+// for the peer cut short once Close is done with the handshake (finish).
+// Then done is closed.
+func (c *Conn) hangUp(ticket uint64, drain bool, bound time.Duration) {
+	deadline := time.Now().Add(bound)
+	c.w.limit(deadline) // bounds settle: the owner's write fails at it
 	c.bg.Add(1)
 	go func() {
 		defer c.bg.Done()

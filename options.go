@@ -26,6 +26,9 @@ type config struct {
 	fragment       int
 	hideControl    bool
 	deflate        *Deflate
+	pingInterval   time.Duration
+	pingTimeout    time.Duration
+	sendTimeout    time.Duration
 }
 
 // Defaults of the options without a value in hackney's table.

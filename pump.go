@@ -48,6 +48,9 @@ func (c *Conn) pump() {
 		c.pumpActive()
 		c.idle()
 		c.release()
+		c.mu.Lock()
+		c.wakePing() // a Ping may read now
+		c.mu.Unlock()
 	}
 }
 
@@ -63,7 +66,8 @@ func (c *Conn) pumpActive() {
 			}
 		}
 		if !c.deliver(Event{Conn: c, Frame: Frame{Kind: Kind(f.Op), Payload: f.Payload}}, nil) {
-			c.held, c.holding = f, true
+			c.held = f
+			c.holding.Store(true)
 		}
 	}
 }
@@ -114,12 +118,21 @@ func (c *Conn) deliver(ev Event, grace <-chan time.Time) bool {
 			once, onceGen = true, c.gen
 		}
 		mode, closed := c.mode, c.closed
+		offer := !closed && (mode != Passive || once)
+		c.offering = offer && c.ka != nil
 		c.mu.Unlock()
-		if closed || mode == Passive && !once {
+		if !offer {
 			return false
 		}
 		select {
 		case c.events <- ev:
+			if c.ka != nil {
+				// Taken: the keepalive waits for an answer again, after
+				// its next ping (unhold).
+				c.mu.Lock()
+				c.offering, c.ka.pingAt = false, 0
+				c.mu.Unlock()
+			}
 			return true
 		case <-c.kick:
 		case <-c.closing:
@@ -133,9 +146,10 @@ func (c *Conn) deliver(ev Event, grace <-chan time.Time) bool {
 // take returns the message the pump held when the mode turned passive;
 // the read token must be held.
 func (c *Conn) take() (proto.Frame, bool) {
-	if !c.holding {
+	if !c.holding.Load() {
 		return proto.Frame{}, false
 	}
-	c.holding = false
+	c.holding.Store(false)
+	c.unhold()
 	return c.held, true
 }

@@ -38,6 +38,7 @@ const (
 	recvHolder  holder = iota // gives up on Close, an active mode, its context's end or the end
 	pumpHolder                // gives up on Close, the passive mode or the end
 	closeHolder               // gives up at the end; its deadline bounds it
+	probeHolder               // the keepalive or a Ping: gives up on Close, an active mode, its context's end or the end
 )
 
 // hold starts a tenure of the read token: reads stop at deadline (zero:
@@ -60,6 +61,14 @@ func (c *Conn) stop() error {
 	case pumpHolder:
 		if c.ended || c.closed || c.mode == Passive {
 			return errInterrupted
+		}
+		return nil
+	case probeHolder:
+		if c.ended || c.closed || c.mode != Passive {
+			return errInterrupted
+		}
+		if c.ctx != nil {
+			return c.ctx.Err()
 		}
 		return nil
 	}
@@ -102,6 +111,11 @@ func (c *Conn) next() (proto.Frame, error) {
 			// breaks the writer for good (Send reports it); reading goes
 			// on to what the peer sent before, often its close frame.
 			c.w.reply(proto.OpPong, f.Payload)
+		case proto.OpPong:
+			c.onPong(f.Payload)
+			if c.holder == probeHolder {
+				return f, nil // the keepalive or a Ping reads no further
+			}
 		case proto.OpClose:
 			return proto.Frame{}, c.onClose(f.Payload)
 		}
@@ -136,6 +150,9 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			// message: no copy, and reads as large as the socket allows
 			// (BenchmarkRecv).
 			n, err := c.nc.Read(room)
+			if n > 0 {
+				c.heard()
+			}
 			if n == 0 {
 				if err != nil {
 					return proto.Frame{}, c.readError(err)
@@ -153,6 +170,9 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 		}
 		c.readRoom()
 		n, err := c.nc.Read(c.rbuf[c.rend:])
+		if n > 0 {
+			c.heard()
+		}
 		c.rend += n
 		c.smallFull = c.rpool == nil && c.rend == smallRead
 		if n == 0 && err != nil {
@@ -212,15 +232,20 @@ func (c *Conn) dropReadBuffer() {
 }
 
 // arm sets the holder's read deadline before its first read, and after
-// each interruption; then, as an interrupter changes state before moving
-// the deadline, a look at stop catches any interruption the new deadline
-// has just undone. What stop finds is an interruption, never the end of
-// the connection: the caller asks stop again for its error.
+// each interruption: its own, or the time the answer to the keepalive's
+// ping is due if that comes first. Then, as an interrupter changes state
+// before moving the deadline, a look at stop catches any interruption the
+// new deadline has just undone. What stop finds is an interruption, never
+// the end of the connection: the caller asks stop again for its error.
 func (c *Conn) arm() error {
 	if c.armed {
 		return nil
 	}
-	c.nc.SetReadDeadline(c.deadline)
+	deadline := c.deadline
+	if due := c.pongDue(); !due.IsZero() && (deadline.IsZero() || due.Before(deadline)) {
+		deadline = due
+	}
+	c.nc.SetReadDeadline(deadline)
 	if c.stop() != nil {
 		return errInterrupted
 	}
@@ -229,14 +254,23 @@ func (c *Conn) arm() error {
 }
 
 // readError is what a failed read means: an interruption to look into,
-// else the end of the connection without a close frame (RFC 6455 section
-// 7.1.5's 1006), with the socket's error unless it was a plain end of
-// stream.
+// or the keepalive's ping gone unanswered, else the end of the connection
+// without a close frame (RFC 6455 section 7.1.5's 1006), with the
+// socket's error unless it was a plain end of stream.
 func (c *Conn) readError(err error) error {
-	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded):
+	if errors.Is(err, os.ErrDeadlineExceeded) {
 		c.armed = false
+		if c.overdue() {
+			return errPeerDead
+		}
 		return errInterrupted
+	}
+	c.mu.Lock()
+	fault := c.fault
+	c.mu.Unlock()
+	switch {
+	case fault != nil:
+		return &CloseError{Code: CloseAbnormal, Err: fault}
 	case errors.Is(err, io.EOF):
 		return &CloseError{Code: CloseAbnormal}
 	}

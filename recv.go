@@ -159,9 +159,12 @@ func timeoutFor(ctx context.Context) error {
 
 // ctxError is the error of a Recv cut short by its context: a passed
 // deadline is a timeout as well.
-func ctxError(err error) error {
+func ctxError(err error) error { return ctxErrorOf("recv", err) }
+
+// ctxErrorOf is the error of the call op cut short by its context.
+func ctxErrorOf(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &timeoutError{msg: "ws: recv: " + err.Error(), cause: err}
+		return &timeoutError{msg: "ws: " + op + ": " + err.Error(), cause: err}
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,9 +21,9 @@ func (c *Conn) Send(f Frame) error {
 	frames := [1]out{{proto.Opcode(f.Kind), true, f.Payload, 0}}
 	var bufs [1]*[]byte
 	if f.Kind.control() {
-		return c.sendFrames(frames[:], nil) // never compressed
+		return c.sendFrames(c.sendBound(), frames[:], nil) // never compressed
 	}
-	return c.sendFrames(frames[:], bufs[:])
+	return c.sendFrames(c.sendBound(), frames[:], bufs[:])
 }
 
 // SendAll sends frames in order, in as few writes as the write buffer
@@ -41,7 +42,7 @@ func (c *Conn) SendAll(frames ...Frame) error {
 	if c.w.deflater != nil {
 		bufs = make([]*[]byte, len(batch))
 	}
-	return c.sendFrames(batch, bufs)
+	return c.sendFrames(c.sendBound(), batch, bufs)
 }
 
 // sendFrames writes frames for Send and SendAll. With permessage-deflate
@@ -50,19 +51,21 @@ func (c *Conn) SendAll(frames ...Frame) error {
 // exclusively: the compressor's context must follow the order of the
 // messages on the wire. Otherwise the lock is shared, and frames of
 // concurrent calls coalesce in the writer.
-func (c *Conn) sendFrames(frames []out, bufs []*[]byte) error {
-	if c.w.deflater == nil || bufs == nil {
-		c.w.message.RLock()
-		defer c.w.message.RUnlock()
-		return c.sendError(c.w.send(frames, c.cfg.fragment))
-	}
-	c.w.message.Lock()
-	defer c.w.message.Unlock()
-	defer putBuffers(bufs)
-	if err := c.w.compress(frames, bufs); err != nil {
+//
+// b bounds the wait for the message lock and the writer, and the write.
+func (c *Conn) sendFrames(b bound, frames []out, bufs []*[]byte) error {
+	exclusive := c.w.deflater != nil && bufs != nil
+	if err := c.w.message.lock(b, exclusive); err != nil {
 		return err
 	}
-	return c.sendError(c.w.send(frames, c.cfg.fragment))
+	defer c.w.message.unlock(exclusive)
+	if exclusive {
+		defer putBuffers(bufs)
+		if err := c.w.compress(frames, bufs); err != nil {
+			return err
+		}
+	}
+	return c.sendError(c.w.send(b, frames, c.cfg.fragment))
 }
 
 // check refuses a frame the peer would have to reject.
@@ -88,6 +91,13 @@ func check(f Frame) error {
 func (c *Conn) sendError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if err == errSendCut {
+		c.dropAfterCut()
+		return err
+	}
+	if _, ok := err.(*timeoutError); ok || err == context.Canceled {
+		return err // the bound passed before a byte went: the Conn is usable
 	}
 	c.mu.Lock()
 	if serr := c.stateErr(); serr != nil {

@@ -39,8 +39,10 @@ var errSend = errors.New("ws: SendFrom")
 // stream sends r's message, holding other messages back. started says
 // whether a fragment went out before an error.
 func (c *Conn) stream(kind Kind, r io.Reader) (started bool, err error) {
-	c.w.message.Lock()
-	defer c.w.message.Unlock()
+	if err := c.w.message.lock(c.sendBound(), true); err != nil {
+		return false, err
+	}
+	defer c.w.message.unlock(true)
 	buf := make([]byte, streamFragment)
 	var zbuf *[]byte
 	if c.w.deflater != nil {
@@ -71,8 +73,12 @@ func (c *Conn) stream(kind Kind, r io.Reader) (started bool, err error) {
 				f.rsv = rsv1
 			}
 		}
-		if err := c.w.send([]out{f}, 0); err != nil {
-			return started, fmt.Errorf("%w: %w", errSend, c.sendError(err))
+		if err := c.w.send(c.sendBound(), []out{f}, 0); err != nil {
+			err = c.sendError(err)
+			if _, ok := err.(*timeoutError); ok {
+				return started, err // nothing of the fragment is out: 1011 may follow
+			}
+			return started, fmt.Errorf("%w: %w", errSend, err)
 		}
 		started = true
 		if last {

@@ -1,13 +1,16 @@
 package ws
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"iter"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
@@ -77,14 +80,17 @@ type out struct {
 //
 // Bounds: every wait on cond ends when the owner's write does, which the
 // peer's reading bounds, or the socket's write deadline once Close or the
-// end of the connection sets it (CloseTimeout), or the socket's close.
+// end of the connection sets it (CloseTimeout, limit), or the socket's
+// close; a bounded send's (SendContext, SendTimeout) also ends at its
+// bound, and its own write too: the socket's deadline is the bound's
+// while the owner writes its frames.
 type writer struct {
-	nc net.Conn
-	// message is held shared by Send and SendAll, which write their
-	// frames in one go, and exclusively by SendFrom, whose fragments
-	// span many writes: no data frame may go between them, while control
-	// frames may (RFC 6455 section 5.4), so they do not take it.
-	message sync.RWMutex
+	nc  net.Conn
+	tls bool // nc is TLS: a write cut short breaks it, even before its first byte
+	// message is the message lock (gate): no data frame may go between
+	// the fragments of a message, while control frames may (RFC 6455
+	// section 5.4), so they do not take it.
+	message gate
 
 	mu      sync.Mutex
 	cond    sync.Cond // on mu; signals the changes of busy, flushed
@@ -97,6 +103,20 @@ type writer struct {
 	queKey  [4]byte   // the same for frames queued, under mu
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
+	taken   uint64    // batches a flush has taken from the queue
+	// marks are where the frames of bounded sends end in the queue, so
+	// that one whose bound passes before the queue is taken can leave it.
+	marks []mark
+
+	// Write deadlines, under mu: hard is the one Close or the end of the
+	// connection sets; turn is the bound of the owner's own frames, and
+	// cut says its context ended. The socket's deadline is the earlier.
+	hard    time.Time
+	turn    time.Time
+	turnID  uint64
+	cut     bool
+	wrote   int  // bytes the owner wrote in its turn, outside mu
+	timedUp bool // the owner's bound cut its first write before a byte: nothing is out
 
 	// replies holds the replies due, masked, under mu: pongs up to
 	// pongEnd, then maybe the close frame. due says whether there are
@@ -118,13 +138,21 @@ var errWriteAfterClose = errors.New("ws: close frame already sent")
 // write sends one frame; fin false makes it a fragment of a message that
 // more frames continue.
 func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
-	return w.send([]out{{op, fin, p, 0}}, 0)
+	return w.send(bound{}, []out{{op, fin, p, 0}}, 0)
+}
+
+// mark is where a bounded send's frames end in the queue.
+type mark struct {
+	ticket uint64
+	end    int
 }
 
 // send writes frames in order, none of them interleaved with others but
 // replies between fragments, splitting data payloads longer than frag (if
-// positive) into fragments. It returns once they are written.
-func (w *writer) send(frames []out, frag int) error {
+// positive) into fragments. It returns once they are written, or, when b
+// passes first, b's error with nothing written, or errSendCut with part
+// of them out.
+func (w *writer) send(b bound, frames []out, frag int) error {
 	size := 0
 	for _, f := range frames {
 		size += proto.MaxHeaderSize + len(f.p)
@@ -132,58 +160,180 @@ func (w *writer) send(frames []out, frag int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.busy && size <= coalesceMax {
-		if err := w.admit(frames); err != nil {
-			return err
-		}
-		if w.queue == nil {
-			w.queue = getBuffer(coalesceMax)
-		}
-		*w.queue = w.encodeQueued(*w.queue, frames, frag)
-		w.queued++
-		ticket := w.queued
-		for w.flushed < ticket {
-			if !w.busy { // the owner left: write the queue ourselves
-				w.busy = true
-				w.flush()
-				w.leave()
-				continue
-			}
-			w.cond.Wait()
-		}
-		if w.written < ticket {
-			return w.err
-		}
-		return nil
+		return w.join(b, frames, frag)
+	}
+	if w.busy && b.bounded() {
+		defer b.watch(&w.mu, &w.cond)()
 	}
 	for w.busy {
+		if b.bounded() && b.expired() {
+			return b.err()
+		}
 		w.cond.Wait()
 	}
 	if err := w.admit(frames); err != nil {
 		return err
 	}
 	w.busy = true
-	buf := getBuffer(size)
-	w.mu.Unlock()
-	b, cut := w.encode(*buf, frames, frag)
-	var err error
-	if len(b) > 0 {
-		_, err = w.nc.Write(b)
+	if b.bounded() {
+		defer w.startTurn(b)()
 	}
-	*buf = b
+	buf := getBuffer(size)
+	w.wrote, w.timedUp = 0, false
+	w.mu.Unlock()
+	out, cut := w.encode(*buf, frames, frag)
+	if len(out) > 0 {
+		w.writeOut(out)
+	}
+	*buf = out
 	putBuffer(buf)
 	w.mu.Lock()
+	var err error
 	switch {
-	case err != nil:
-		w.fail(err)
-		err = w.err
+	case w.timedUp:
+		err = b.err()
 	case w.err != nil:
-		err = w.err // a write in encode failed
+		err = w.err
+		if w.ownCut() {
+			err = errSendCut
+		}
 	case cut:
 		err = errWriteAfterClose
 	}
+	w.endTurn()
 	w.flush()
 	w.leave()
 	return err
+}
+
+// join adds small frames to the queue that the owner writes next, and
+// waits until they are written. A bounded send whose bound passes while
+// its frames are still queued takes them out; once they are being
+// written, it cuts the write short (errSendCut). w.mu is held.
+func (w *writer) join(b bound, frames []out, frag int) error {
+	if err := w.admit(frames); err != nil {
+		return err
+	}
+	if w.queue == nil {
+		w.queue = getBuffer(coalesceMax)
+	}
+	start := len(*w.queue)
+	*w.queue = w.encodeQueued(*w.queue, frames, frag)
+	w.queued++
+	ticket := w.queued
+	if b.bounded() {
+		w.marks = append(w.marks, mark{ticket, len(*w.queue)})
+		defer b.watch(&w.mu, &w.cond)()
+	}
+	for w.flushed < ticket {
+		if !w.busy { // the owner left: write the queue ourselves
+			w.busy = true
+			w.flush()
+			w.leave()
+			continue
+		}
+		if b.bounded() && b.expired() {
+			if ticket > w.taken {
+				w.unqueue(ticket, start)
+				return b.err()
+			}
+			// Being written: the stream cannot wait for it.
+			w.nc.SetWriteDeadline(time.Unix(1, 0))
+			for w.flushed < ticket {
+				w.cond.Wait()
+			}
+			if w.written < ticket {
+				return errSendCut
+			}
+			w.applyDeadline() // the write was done before the cut
+			return nil
+		}
+		w.cond.Wait()
+	}
+	if w.written < ticket {
+		return w.err
+	}
+	return nil
+}
+
+// unqueue takes the frames of a bounded send, from start to its mark,
+// out of the queue. w.mu is held.
+func (w *writer) unqueue(ticket uint64, start int) {
+	for i, m := range w.marks {
+		if m.ticket != ticket {
+			continue
+		}
+		q := *w.queue
+		n := copy(q[start:], q[m.end:])
+		*w.queue = q[:start+n]
+		cutLen := m.end - start
+		w.marks = append(w.marks[:i], w.marks[i+1:]...)
+		for j := i; j < len(w.marks); j++ {
+			w.marks[j].end -= cutLen
+		}
+		return
+	}
+}
+
+// startTurn bounds the owner's own writes by b, and returns the func
+// that ends the bound. w.mu is held.
+func (w *writer) startTurn(b bound) (stop func()) {
+	w.turnID++
+	id := w.turnID
+	w.turn, w.cut = b.deadline, false
+	w.applyDeadline()
+	if b.ctx == nil {
+		return func() {}
+	}
+	cancel := context.AfterFunc(b.ctx, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.turnID == id {
+			w.cut = true
+			w.applyDeadline()
+		}
+	})
+	return func() { cancel() }
+}
+
+// endTurn lifts the owner's bound: the writes that follow are others'
+// frames and replies. w.mu is held.
+func (w *writer) endTurn() {
+	if !w.turn.IsZero() || w.cut {
+		w.turn, w.cut = time.Time{}, false
+		w.applyDeadline()
+	}
+	w.turnID++
+}
+
+// limit sets the write deadline that Close or the end of the connection
+// imposes on every write from now on. It bounds settle and the waits on
+// cond. w.mu must not be held.
+func (w *writer) limit(deadline time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.hard = deadline
+	w.applyDeadline()
+}
+
+// applyDeadline sets the socket's write deadline to the earliest of the
+// hard deadline and the owner's bound. w.mu is held.
+func (w *writer) applyDeadline() {
+	d := w.hard
+	if w.cut {
+		d = time.Unix(1, 0)
+	} else if !w.turn.IsZero() && (d.IsZero() || w.turn.Before(d)) {
+		d = w.turn
+	}
+	w.nc.SetWriteDeadline(d)
+}
+
+// ownCut says whether the owner's own bound, not the hard deadline, cut
+// its write short. w.mu is held.
+func (w *writer) ownCut() bool {
+	now := time.Now()
+	own := w.cut || !w.turn.IsZero() && !now.Before(w.turn)
+	return own && (w.hard.IsZero() || now.Before(w.hard))
 }
 
 // admit refuses frames once the stream is broken or closed, and marks it
@@ -285,7 +435,7 @@ func (w *writer) flush() {
 	}
 	batch := w.queue
 	replies, pongEnd := w.takeReplies()
-	w.queue = nil
+	w.queue, w.taken, w.marks = nil, ticket, w.marks[:0]
 	var err error
 	if w.err == nil {
 		w.mu.Unlock()
@@ -470,12 +620,20 @@ func (w *writer) appendFrame(buf []byte, key *[4]byte, h proto.Header, p []byte)
 	return buf
 }
 
-// writeOut writes a full buffer for encode and returns it emptied, or nil
-// after a failure, which it records.
+// writeOut writes a buffer of the owner's and returns it emptied, or nil
+// after a failure, which it records: one that the owner's bound caused
+// before a byte went out over plain TCP leaves the stream whole
+// (timedUp); any other breaks it.
 func (w *writer) writeOut(buf []byte) []byte {
-	if _, err := w.nc.Write(buf); err != nil {
+	n, err := w.nc.Write(buf)
+	w.wrote += n
+	if err != nil {
 		w.mu.Lock()
-		w.fail(err)
+		if w.wrote == 0 && !w.tls && errors.Is(err, os.ErrDeadlineExceeded) && w.ownCut() {
+			w.timedUp = true
+		} else {
+			w.fail(err)
+		}
 		w.mu.Unlock()
 		return nil
 	}
