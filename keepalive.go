@@ -70,9 +70,12 @@ func (c *Conn) startKeepalive() {
 	if timeout <= 0 {
 		timeout = interval
 	}
+	c.born = time.Now()
 	c.ka = &keepalive{interval: interval, timeout: timeout}
 	c.lastIn.Store(int64(c.clock()))
+	c.mu.Lock() // tick reads the timer under mu
 	c.ka.timer = time.AfterFunc(interval, c.tick)
+	c.mu.Unlock()
 }
 
 // clock is the time since the Conn was made, on the monotonic clock.

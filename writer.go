@@ -353,8 +353,8 @@ func (w *writer) admit(frames []out) error {
 	return nil
 }
 
-// reply posts a pong or a close frame that the reader owes the peer and
-// returns at once, with the ticket that flushed reaches once it is
+// reply posts a pong or a close frame that the reader owes the peer, or
+// the keepalive's ping, and returns at once, with the ticket that flushed reaches once it is
 // written or has failed (0 when nothing can be sent any more).
 // Pongs wait in one small buffer: when it is full, the older ones are
 // dropped, as RFC 6455 section 5.5.3 allows (an endpoint may answer only
@@ -370,7 +370,7 @@ func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64) {
 		w.replies = getBuffer(0)
 	}
 	if op == proto.OpPong && len(*w.replies)+2*(proto.MaxHeaderSize+proto.MaxControlPayload) > smallWriteBuffer {
-		*w.replies = (*w.replies)[:0]
+		*w.replies = keepPings(*w.replies)
 	}
 	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
 	if op == proto.OpClose {
@@ -385,6 +385,21 @@ func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64) {
 		w.startDrain()
 	}
 	return w.queued
+}
+
+// keepPings drops the pongs from replies, keeping the keepalive's pings
+// (an unanswered one would fail the connection), in place.
+func keepPings(replies []byte) []byte {
+	kept := 0
+	for rest := replies; len(rest) > 0; {
+		h, n, _ := proto.ParseHeader(rest) // written by appendFrame: whole
+		size := n + int(h.Length)
+		if h.Op == proto.OpPing {
+			kept += copy(replies[kept:], rest[:size])
+		}
+		rest = rest[size:]
+	}
+	return replies[:kept]
 }
 
 // takeReplies returns the replies due and where their pongs end: a
