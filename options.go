@@ -29,6 +29,9 @@ type config struct {
 	pingInterval   time.Duration
 	pingTimeout    time.Duration
 	sendTimeout    time.Duration
+	backoffFirst   time.Duration
+	backoffMax     time.Duration
+	retryIf        func(error) bool
 }
 
 // Defaults of the options without a value in hackney's table.
