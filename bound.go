@@ -74,12 +74,16 @@ func (b bound) expired() bool {
 
 // err is the error of a send that could not start within the bound.
 func (b bound) err() error {
-	if b.ctx != nil && b.ctx.Err() != nil && !errors.Is(b.ctx.Err(), context.DeadlineExceeded) {
-		return b.ctx.Err()
-	}
 	cause := error(os.ErrDeadlineExceeded)
-	if b.ctx != nil && b.ctx.Err() != nil {
-		cause = b.ctx.Err()
+	if b.ctx != nil {
+		if err := b.ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return err // canceled
+		}
+		if _, ok := b.ctx.Deadline(); ok {
+			// Its deadline, which may have passed a moment before ctx
+			// says so.
+			cause = context.DeadlineExceeded
+		}
 	}
 	return &timeoutError{msg: "ws: send: timed out before the frame could be written", cause: cause}
 }

@@ -103,7 +103,7 @@ func (b *syncBuffer) String() string {
 // requirePeer returns the peer's command line, or skips the test when the
 // peer is missing; under CI=true a missing peer fails the test instead,
 // as an interop test that CI skips would prove nothing.
-func requirePeer(t *testing.T, spec peerSpec) []string {
+func requirePeer(t testing.TB, spec peerSpec) []string {
 	t.Helper()
 	argv, err := spec.command()
 	if err != nil {
@@ -117,7 +117,7 @@ func requirePeer(t *testing.T, spec peerSpec) []string {
 
 // startPeer runs the peer, with TLS when certs is not nil, and stops it
 // when the test ends.
-func startPeer(t *testing.T, spec peerSpec, certs *certFiles) *peer {
+func startPeer(t testing.TB, spec peerSpec, certs *certFiles) *peer {
 	t.Helper()
 	argv := requirePeer(t, spec)
 	scheme := "ws"

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -16,6 +15,9 @@ type countingProxy struct {
 	target string
 	// up counts the bytes from the client to the peer, down the others.
 	up, down atomic.Int64
+	// The connections accepted so far, and those of them (the first cut)
+	// that no longer forward anything (blackhole).
+	accepted, cut atomic.Int64
 
 	mu     sync.Mutex
 	conns  []net.Conn
@@ -25,7 +27,7 @@ type countingProxy struct {
 
 // startProxy starts a proxy on 127.0.0.1 to the peer, closed when the
 // test ends.
-func startProxy(t *testing.T, p *peer) *countingProxy {
+func startProxy(t testing.TB, p *peer) *countingProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,29 +67,43 @@ func (x *countingProxy) accept() {
 		x.conns = append(x.conns, client, peer)
 		x.wg.Add(2)
 		x.mu.Unlock()
-		go x.pipe(peer, client, &x.up)
-		go x.pipe(client, peer, &x.down)
+		i := x.accepted.Add(1)
+		go x.pipe(peer, client, &x.up, i)
+		go x.pipe(client, peer, &x.down, i)
 	}
 }
 
 // pipe copies from src to dst, counting as it goes, and passes the end of
-// src on as the end of dst's sending side.
-func (x *countingProxy) pipe(dst, src net.Conn, n *atomic.Int64) {
+// src on as the end of dst's sending side. Once connection i is
+// blackholed it reads on but forwards nothing, and passes no end on.
+func (x *countingProxy) pipe(dst, src net.Conn, n *atomic.Int64, i int64) {
 	defer x.wg.Done()
-	io.Copy(dst, countingReader{src, n})
-	dst.(*net.TCPConn).CloseWrite()
+	buf := make([]byte, 32<<10)
+	for {
+		m, err := src.Read(buf)
+		n.Add(int64(m))
+		if i <= x.cut.Load() {
+			if err != nil {
+				return
+			}
+			continue
+		}
+		if m > 0 {
+			if _, werr := dst.Write(buf[:m]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			dst.(*net.TCPConn).CloseWrite()
+			return
+		}
+	}
 }
 
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
+// blackhole stops the connections accepted so far from forwarding
+// anything either way, without closing them: to each side, the other has
+// gone silent, as after a NAT timeout or a host that vanished.
+func (x *countingProxy) blackhole() { x.cut.Store(x.accepted.Load()) }
 
 // close stops the proxy and waits for its goroutines.
 func (x *countingProxy) close() {

@@ -23,6 +23,7 @@ var scenarios = []struct {
 	{"refusal", testRefusal},
 	{"active", testActive},
 	{"active-once", testActiveOnce},
+	{"peer-keepalive", testPeerKeepalive},
 }
 
 func TestNode(t *testing.T) {

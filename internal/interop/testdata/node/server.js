@@ -15,6 +15,10 @@
 //   /close?code=C&reason=R[&after=N]
 //                         echoes N messages (default 0), then closes with C, R
 //   /protocol             sends the negotiated subprotocol as text, then echoes
+//   /keepalive?interval=MS&timeout=MS&count=N
+//                         sends "ready", pings N times as ws's README
+//                         heartbeat does (1011 when a pong is late), then
+//                         sends "alive", reports it and echoes
 //   /ping?data=HEX        pings with the payload, then sends the payload of
 //                         the pong it gets back as a binary message
 //   /deflate              sends the permessage-deflate parameters it agreed
@@ -98,6 +102,32 @@ function deflateParams(ws) {
   };
 }
 
+// keepalive sends "ready", then pings count times, interval ms apart, as
+// the heartbeat of ws's README does: a ping that goes timeout ms without
+// a pong closes the connection with 1011. Then it sends "alive", reports
+// it and echoes.
+function keepalive(ws, q) {
+  const interval = Number(q.get('interval'));
+  const timeout = Number(q.get('timeout'));
+  let left = Number(q.get('count'));
+  ws.send('ready');
+  const tick = () => {
+    const late = setTimeout(() => ws.close(1011, 'keepalive ping timeout'), timeout);
+    ws.once('pong', () => {
+      clearTimeout(late);
+      if (--left > 0) {
+        setTimeout(tick, interval);
+        return;
+      }
+      ws.send('alive');
+      report({ id: q.get('id') || '', event: 'alive' });
+      ws.on('message', (data, isBinary) => echo(ws, data, isBinary));
+    });
+    ws.ping();
+  };
+  setTimeout(tick, interval);
+}
+
 function onConnection(ws, req) {
   const url = new URL(req.url, 'ws://localhost');
   const q = url.searchParams;
@@ -139,6 +169,9 @@ function onConnection(ws, req) {
     case '/ping':
       ws.on('pong', (data) => ws.send(data, { binary: true }));
       ws.ping(Buffer.from(q.get('data') || '', 'hex'));
+      break;
+    case '/keepalive':
+      keepalive(ws, q);
       break;
     case '/deflate':
       ws.send(JSON.stringify(deflateParams(ws)));

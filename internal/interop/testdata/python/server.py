@@ -20,6 +20,10 @@ Routes (the path of the request URL):
                         same payload came back, sends it as a binary message
   /deflate              sends the permessage-deflate parameters it agreed as
                         a JSON text message (null for none), then echoes
+  /keepalive?interval=MS&timeout=MS&count=N
+                        sends "ready", pings N times as websockets'
+                        keepalive does (1011 when a pong is late), then
+                        sends "alive", reports it and echoes
   /401                  refuses the upgrade: 401 with a body
 Every connection reports the close code and reason it received.
 
@@ -103,6 +107,27 @@ async def echo(ws, count=None):
             count -= 1
 
 
+async def keepalive(ws, q):
+    """Sends "ready", then pings count times, interval ms apart, as
+    websockets' own keepalive does: a ping that goes timeout ms without its
+    pong closes the connection with 1011. Then it sends "alive", reports
+    it, and echoes."""
+    interval = int(q["interval"]) / 1000
+    timeout = int(q["timeout"]) / 1000
+    await ws.send("ready")
+    for _ in range(int(q["count"])):
+        await asyncio.sleep(interval)
+        pong = await ws.ping()
+        try:
+            await asyncio.wait_for(pong, timeout)
+        except asyncio.TimeoutError:
+            await ws.close(1011, "keepalive ping timeout")
+            return
+    await ws.send("alive")
+    report(id=q.get("id", ""), event="alive")
+    await echo(ws)
+
+
 async def handle(ws):
     url = urllib.parse.urlsplit(ws.path)
     q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -129,6 +154,8 @@ async def handle(ws):
             await asyncio.wait_for(pong, PONG_WAIT)
             await ws.send(data)
             await echo(ws)
+        elif url.path == "/keepalive":
+            await keepalive(ws, q)
         else:
             await ws.close(1008, "unknown path")
     except websockets.ConnectionClosed:
