@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -228,4 +229,52 @@ func BenchmarkRecvCompressedMem(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkIdleKeepalive measures what the keepalive costs idle Conns:
+// 500 Conns to an echo server sit idle for three ping intervals, with the
+// keepalive off and on; the difference between the two is its cost in
+// heap bytes and goroutines per Conn (the server's share is the same in
+// both). Run it with -benchtime=1x: each run is one such measure.
+func BenchmarkIdleKeepalive(b *testing.B) {
+	const n, interval = 500, 200 * time.Millisecond
+	url := echoServer(b)
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("keepalive=%v", on), func(b *testing.B) {
+			var opts []Option
+			if on {
+				opts = append(opts, PingInterval(interval))
+			}
+			for b.Loop() {
+				heap0, g0 := heapAndGoroutines()
+				conns := make([]*Conn, n)
+				for i := range conns {
+					conns[i] = dial(b, url, opts...)
+				}
+				time.Sleep(3 * interval) // idle: the keepalive pings, and is answered
+				heap1, g1 := heapAndGoroutines()
+				var answered int
+				for _, c := range conns {
+					if c.Latency() > 0 {
+						answered++
+					}
+					c.Close()
+				}
+				if on && answered < n {
+					b.Fatalf("%d Conns of %d measured a round trip", answered, n)
+				}
+				b.ReportMetric(float64(heap1-heap0)/n, "heapB/conn")
+				b.ReportMetric(float64(g1-g0)/n, "goroutines/conn")
+			}
+		})
+	}
+}
+
+// heapAndGoroutines returns the heap in use after a collection, and the
+// number of goroutines.
+func heapAndGoroutines() (heap int64, goroutines int) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse), runtime.NumGoroutine()
 }

@@ -298,3 +298,27 @@ func wrongProtocolServer() (url string, stop func()) {
 	}), false)
 	return s.url(), s.stop
 }
+
+// tickerServer answers each client's "subscribe" with "tick", then goes
+// down for a restart: it closes with 1012 (service restart).
+func tickerServer() (url string, stop func()) {
+	s := startWS(server.Options{}, false, func(c *server.Conn) {
+		for {
+			f, err := c.ReadFrame()
+			if err != nil {
+				return
+			}
+			if f.Op == proto.OpClose {
+				c.WriteFrame(proto.OpClose, f.Payload[:min(len(f.Payload), 2)])
+				return
+			}
+			if f.Op == proto.OpText && string(f.Payload) == "subscribe" {
+				break
+			}
+		}
+		c.WriteFrame(proto.OpText, []byte("tick"))
+		c.WriteFrame(proto.OpClose, closing(1012, "restart").Payload)
+		awaitClose(c)
+	})
+	return s.url(), s.stop
+}
