@@ -2,6 +2,8 @@ package ws
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"runtime"
@@ -277,4 +279,35 @@ func heapAndGoroutines() (heap int64, goroutines int) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapInuse), runtime.NumGoroutine()
+}
+
+// BenchmarkReconnectDelays logs the delays between ten attempts of
+// Reconnect to a port where nothing listens, with Backoff(500 ms, 5 s):
+// the drawn delay of each *RetryError beside the time that actually
+// passed. Run it with -benchtime=1x -v.
+func BenchmarkReconnectDelays(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := "ws://" + ln.Addr().String() + "/"
+	ln.Close()
+	for b.Loop() {
+		last, n := time.Now(), 0
+		for _, err := range Reconnect(context.Background(), url, Backoff(500*time.Millisecond, 5*time.Second)) {
+			var re *RetryError
+			if !errors.As(err, &re) {
+				b.Fatalf("got %v, want a *RetryError", err)
+			}
+			if n > 0 {
+				b.Logf("attempt %2d: %v after the last", n+1, time.Since(last).Round(time.Millisecond))
+			}
+			n++
+			if n > 10 {
+				break
+			}
+			b.Logf("attempt %2d: refused, next in %v", n, re.Delay.Round(time.Millisecond))
+			last = time.Now()
+		}
+	}
 }
