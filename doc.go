@@ -51,4 +51,12 @@
 // error, size limits apply before anything is buffered, the handshake
 // response is checked in full, and Close ends the closing handshake, the
 // socket and the goroutine, bounded by CloseTimeout.
+//
+// # Beyond hackney: staying connected
+//
+// PingInterval and PingTimeout find a peer that vanished without a word
+// (ErrKeepalive), in every mode, without declaring dead a Conn that its own
+// application holds back. SendContext and SendTimeout bound a send. Reconnect
+// is a range-over-func loop that keeps a connection up, with the backoff of
+// RFC 6455 section 7.2.3.
 package ws
