@@ -138,10 +138,17 @@ func (c *Conn) judge() {
 	select {
 	case <-c.readTok:
 		c.hold(probeHolder, time.Time{}, nil)
-		if c.overdue() {
+		dead := c.overdue()
+		if dead {
 			c.endRead(errPeerDead)
 		}
 		c.release()
+		if !dead { // answered since the look above
+			c.mu.Lock()
+			c.ka.pingAt = 0
+			c.rearm(c.ka.interval)
+			c.mu.Unlock()
+		}
 	default:
 		// The holder reads until the due time, or is about to; check
 		// again one timeout later should it have stopped first.
