@@ -58,7 +58,7 @@ type Conn struct {
 	nc          net.Conn
 	cfg         *config
 	subprotocol string
-	respHeader  http.Header
+	resp        *proto.Response // the 101 response; its headers are parsed when asked
 
 	w writer
 
@@ -164,8 +164,9 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 // Subprotocol returns the subprotocol the server chose, "" if none.
 func (c *Conn) Subprotocol() string { return c.subprotocol }
 
-// ResponseHeader returns the headers of the server's 101 response.
-func (c *Conn) ResponseHeader() http.Header { return c.respHeader }
+// ResponseHeader returns the headers of the server's 101 response, in a
+// new map on each call.
+func (c *Conn) ResponseHeader() http.Header { return c.resp.Header() }
 
 // LocalAddr returns the local network address.
 func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }

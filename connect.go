@@ -26,8 +26,6 @@ const (
 	refusalBodyWait = time.Second
 )
 
-var errConnectTimeout = errors.New("connect timeout")
-
 // Connect opens a WebSocket connection to a ws:// or wss:// URL
 // (hackney's ws_connect): it dials, runs TLS for wss://, and performs the
 // opening handshake of RFC 6455 section 4, all within the ConnectTimeout
@@ -50,15 +48,20 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The connect timeout is a deadline on the dial and on the socket,
+	// not a context: one costs a dozen allocations.
+	var deadline time.Time
 	if cfg.connectTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, cfg.connectTimeout, errConnectTimeout)
-		defer cancel()
+		deadline = time.Now().Add(cfg.connectTimeout)
 	}
-	c, err := dialAndUpgrade(ctx, t, cfg, req)
+	c, err := dialAndUpgrade(ctx, deadline, t, cfg, req)
 	if err != nil {
 		var refused *HTTPError
-		if ctx.Err() != nil && !errors.As(err, &refused) {
+		switch {
+		case errors.As(err, &refused):
+		case ownDeadlinePassed(ctx, deadline):
+			return nil, &timeoutError{msg: "ws: connect: connect timeout exceeded", cause: err}
+		case ctx.Err() != nil:
 			return nil, connectCtxError(ctx, err)
 		}
 		return nil, err
@@ -69,14 +72,20 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	return c, nil
 }
 
+// ownDeadlinePassed reports whether the connect timeout's deadline has
+// passed, and came before any of ctx: then it is what cut Connect short.
+func ownDeadlinePassed(ctx context.Context, deadline time.Time) bool {
+	if deadline.IsZero() || time.Now().Before(deadline) {
+		return false
+	}
+	d, ok := ctx.Deadline()
+	return !ok || deadline.Before(d)
+}
+
 // connectCtxError reports a Connect cut short by its context.
 func connectCtxError(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		msg := "ws: connect: timed out"
-		if context.Cause(ctx) == errConnectTimeout {
-			msg = "ws: connect: connect timeout exceeded"
-		}
-		return &timeoutError{msg: msg, cause: err}
+		return &timeoutError{msg: "ws: connect: timed out", cause: err}
 	}
 	return fmt.Errorf("ws: connect: %w", ctx.Err())
 }
@@ -112,7 +121,7 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 		Target:    t.requestURI,
 		Key:       proto.EncodeKey(nonce),
 		Protocols: cfg.protocols,
-		Header:    cfg.header.Clone(),
+		Header:    cfg.header.Clone(), // nil if no Header option: no map to make
 	}
 	if hosts, ok := req.Header["Host"]; ok {
 		if len(hosts) != 1 || strings.Trim(hosts[0], " \t") == "" {
@@ -122,27 +131,45 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 		req.Header.Del("Host")
 	}
 	if t.basicAuth != "" && req.Header.Get("Authorization") == "" {
-		req.Header.Set("Authorization", t.basicAuth)
+		setHeader(&req.Header, "Authorization", t.basicAuth)
 	}
 	if cfg.deflate != nil {
 		offer, err := cfg.deflate.offer()
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Sec-WebSocket-Extensions", offer.Header())
+		setHeader(&req.Header, "Sec-WebSocket-Extensions", offer.Header())
 	}
 	return req, nil
 }
 
-func dialAndUpgrade(ctx context.Context, t *target, cfg *config, req *proto.Request) (*Conn, error) {
-	var d net.Dialer
+// setHeader sets a header in *h, making the map if need be.
+func setHeader(h *http.Header, name, value string) {
+	if *h == nil {
+		*h = http.Header{}
+	}
+	h.Set(name, value)
+}
+
+// dialAndUpgrade connects and upgrades by deadline (none if zero), or
+// until ctx ends.
+func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request) (*Conn, error) {
+	d := net.Dialer{Deadline: deadline}
 	nc, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
 		return nil, fmt.Errorf("ws: dial: %w", err)
 	}
-	// Every blocking step below ends when ctx does.
-	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
-	c, err := upgrade(ctx, nc, t, cfg, req)
+	// Every blocking step below ends at the deadline, or when ctx ends
+	// (a context that cannot end, like context.Background(), needs no
+	// watch).
+	if !deadline.IsZero() {
+		nc.SetDeadline(deadline)
+	}
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
+	}
+	c, err := upgrade(ctx, deadline, nc, t, cfg, req)
 	if !stop() && err == nil {
 		err = ctx.Err()
 	}
@@ -154,7 +181,7 @@ func dialAndUpgrade(ctx context.Context, t *target, cfg *config, req *proto.Requ
 	return c, nil
 }
 
-func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *proto.Request) (*Conn, error) {
+func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cfg *config, req *proto.Request) (*Conn, error) {
 	if t.secure {
 		conf := &tls.Config{}
 		if cfg.tls != nil {
@@ -172,12 +199,15 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 		}
 		nc = tc
 	}
-	if _, err := nc.Write(req.Append(nil)); err != nil {
-		return nil, fmt.Errorf("ws: write upgrade request: %w", err)
-	}
+	// The request is written from the buffer the response is then read
+	// into.
 	bp := readBuffers.Get().(*[]byte)
 	defer readBuffers.Put(bp)
-	buf := (*bp)[:0]
+	buf := req.Append((*bp)[:0])
+	if _, err := nc.Write(buf); err != nil {
+		return nil, fmt.Errorf("ws: write upgrade request: %w", err)
+	}
+	buf = buf[:0]
 	var resp *proto.Response
 	var n int
 	for {
@@ -212,8 +242,12 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		// A body without framing lasts until the server closes: wait for
-		// it only briefly.
-		nc.SetReadDeadline(time.Now().Add(refusalBodyWait))
+		// it only briefly, and never past the deadline.
+		wait := time.Now().Add(refusalBodyWait)
+		if !deadline.IsZero() && deadline.Before(wait) {
+			wait = deadline
+		}
+		nc.SetReadDeadline(wait)
 		return nil, refusal(resp, io.MultiReader(bytes.NewReader(buf[n:]), nc))
 	}
 	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols, cfg.deflate != nil)
@@ -223,14 +257,14 @@ func upgrade(ctx context.Context, nc net.Conn, t *target, cfg *config, req *prot
 	var params *deflate.Params
 	if cfg.deflate != nil {
 		offer, _ := cfg.deflate.offer() // checked by buildRequest
-		if params, err = offer.Accept(resp.Header.Values("Sec-Websocket-Extensions")); err != nil {
+		if params, err = offer.Accept(resp.Values("Sec-Websocket-Extensions")); err != nil {
 			return nil, handshakeError(err)
 		}
 	}
 	// Frames may have come in the same reads as the response head.
 	c := newConn(nc, cfg, bytes.Clone(buf[n:]))
 	c.subprotocol = protocol
-	c.respHeader = resp.Header
+	c.resp = resp
 	if params != nil {
 		c.startCompression(params)
 	}
@@ -251,13 +285,13 @@ func handshakeError(err error) *HandshakeError {
 // its body. What the body's framing or the deadline leaves unread is lost
 // with the connection, which is closed.
 func refusal(resp *proto.Response, body io.Reader) *HTTPError {
-	e := &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
+	e := &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header()}
 	limit := int64(maxErrorBody)
 	if resp.StatusCode < 200 || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 		limit = 0 // RFC 9112 section 6.3: these have no body
-	} else if strings.EqualFold(resp.Header.Get("Transfer-Encoding"), "chunked") {
+	} else if strings.EqualFold(e.Header.Get("Transfer-Encoding"), "chunked") {
 		body = httputil.NewChunkedReader(body)
-	} else if cl, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil {
+	} else if cl, err := strconv.ParseInt(e.Header.Get("Content-Length"), 10, 64); err == nil {
 		limit = min(limit, cl)
 	}
 	e.Body, _ = io.ReadAll(io.LimitReader(body, limit))

@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,8 +15,15 @@ import (
 	"github.com/hackney-go/ws/internal/server"
 )
 
-// TestMain fails the run if any test leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain fails the run if any test leaves a goroutine behind. With
+// allocServerEnv set, the binary is the server of TestConnectAllocations.
+func TestMain(m *testing.M) {
+	if os.Getenv(allocServerEnv) == "1" {
+		serveAllocServer()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // testTimeout bounds every wait in the tests.
 const testTimeout = 10 * time.Second

@@ -45,7 +45,6 @@ func newConfig(opts []Option) *config {
 	c := &config{
 		connectTimeout: 8 * time.Second,
 		closeTimeout:   DefaultCloseTimeout,
-		header:         http.Header{},
 		maxMessage:     DefaultMaxMessageSize,
 		maxFrame:       DefaultMaxFrameSize,
 	}
@@ -77,7 +76,12 @@ func CloseTimeout(d time.Duration) Option { return func(c *config) { c.closeTime
 // The headers of the WebSocket handshake itself (Upgrade, Connection and
 // Sec-WebSocket-*) are the Conn's: Connect refuses them here.
 func Header(name, value string) Option {
-	return func(c *config) { c.header.Add(name, value) }
+	return func(c *config) {
+		if c.header == nil {
+			c.header = http.Header{}
+		}
+		c.header.Add(name, value)
+	}
 }
 
 // Protocols offers subprotocols in Sec-WebSocket-Protocol, most preferred

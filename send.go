@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/utf8x"
 )
 
 // Send sends a frame (hackney's ws_send). It is safe to call from many
@@ -72,7 +73,7 @@ func (c *Conn) sendFrames(b bound, frames []out, bufs []*[]byte) error {
 func check(f Frame) error {
 	switch f.Kind {
 	case TextFrame:
-		if !proto.ValidUTF8(f.Payload) {
+		if !utf8x.Valid(f.Payload) {
 			return errors.New("ws: text is not valid UTF-8")
 		}
 	case BinaryFrame:

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/utf8x"
 )
 
 // streamFragment is the payload size of the fragments SendFrom writes.
@@ -52,7 +53,7 @@ func (c *Conn) stream(kind Kind, r io.Reader) (started bool, err error) {
 		zbuf = getBuffer(streamFragment + proto.MaxHeaderSize)
 		defer putBuffer(zbuf)
 	}
-	var text proto.UTF8
+	var text utf8x.Validator
 	op := proto.Opcode(kind)
 	for {
 		n, rerr := io.ReadFull(r, buf)

@@ -2,7 +2,6 @@ package ws
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"iter"
@@ -99,8 +98,8 @@ type writer struct {
 	queued  uint64    // batches of frames and replies posted so far
 	flushed uint64    // batches written or failed
 	written uint64    // batches written
-	ownKey  [4]byte   // the owner's masking key being drawn
-	queKey  [4]byte   // the same for frames queued, under mu
+	ownKeys keys      // the owner's masking keys
+	queKeys keys      // the same for frames queued and replies, under mu
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
 	taken   uint64    // batches a flush has taken from the queue
@@ -372,7 +371,7 @@ func (w *writer) reply(op proto.Opcode, p []byte) (ticket uint64) {
 	if op == proto.OpPong && len(*w.replies)+2*(proto.MaxHeaderSize+proto.MaxControlPayload) > smallWriteBuffer {
 		*w.replies = keepPings(*w.replies)
 	}
-	*w.replies = w.appendFrame(*w.replies, &w.queKey, proto.Header{Fin: true, Op: op}, p)
+	*w.replies = w.appendFrame(*w.replies, proto.Header{Fin: true, Op: op}, p)
 	if op == proto.OpClose {
 		w.closed = true
 	} else {
@@ -541,13 +540,7 @@ func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool)
 					return nil, false
 				}
 			}
-			// Each key must be unpredictable to the application (RFC 6455
-			// sections 5.3 and 10.3). crypto/rand costs about 30 ns here
-			// (the kernel's getrandom through the vDSO). The key is in
-			// the writer, on the heap anyway: a local's slice would move
-			// it there, one allocation per frame.
-			rand.Read(w.ownKey[:])
-			h.Masked, h.Length, h.Key = true, int64(len(p)), w.ownKey
+			h.Masked, h.Length, h.Key = true, int64(len(p)), w.ownKeys.next()
 			buf = proto.AppendHeader(buf, h)
 			pos := 0
 			for q := p; ; {
@@ -617,17 +610,16 @@ func (w *writer) inline(buf []byte) (_ []byte, cut bool) {
 func (w *writer) encodeQueued(buf []byte, frames []out, frag int) []byte {
 	for _, f := range frames {
 		for h, p := range f.pieces(frag) {
-			buf = w.appendFrame(buf, &w.queKey, h, p)
+			buf = w.appendFrame(buf, h, p)
 		}
 	}
 	return buf
 }
 
 // appendFrame appends a frame of header h and payload p, masked with a
-// new key drawn into key.
-func (w *writer) appendFrame(buf []byte, key *[4]byte, h proto.Header, p []byte) []byte {
-	rand.Read(key[:])
-	h.Masked, h.Length, h.Key = true, int64(len(p)), *key
+// new key. w.mu is held.
+func (w *writer) appendFrame(buf []byte, h proto.Header, p []byte) []byte {
+	h.Masked, h.Length, h.Key = true, int64(len(p)), w.queKeys.next()
 	buf = proto.AppendHeader(buf, h)
 	start := len(buf)
 	buf = append(buf, p...)

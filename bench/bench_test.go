@@ -33,12 +33,14 @@ func TestBenchmarkW1(t *testing.T) { testBenchmark(t, "W1") }
 // the messages shrank on the wire.
 func TestBenchmarkZ1(t *testing.T) { testBenchmark(t, "Z1") }
 
+// TestBenchmarkW2Batch does the same with batches: ws, and the peers
+// measured there only, gobwas and TCP through a bufio.Writer, write a
+// batch of 64 messages in one go.
+func TestBenchmarkW2Batch(t *testing.T) { testBenchmark(t, "W2-batch") }
+
 func testBenchmark(t *testing.T, name string) {
 	w, _ := lookupWorkload(name)
-	libs := libraries
-	if w.compress {
-		libs = slices.DeleteFunc(slices.Clone(libs), func(l library) bool { return l.name == baseline })
-	}
+	libs := slices.DeleteFunc(slices.Clone(libraries), func(l library) bool { return !l.runs(w) })
 	o := options{reps: 1, duration: 20 * time.Millisecond, workloads: []workload{w}, libs: libs}
 	o.clientCPU, o.serverCPU, _ = cpuPair()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -57,8 +59,11 @@ func testBenchmark(t *testing.T, name string) {
 			t.Errorf("%s: %s", r.Lib, res.Err)
 			continue
 		}
-		if res.Ops < int64(w.warm) || !(res.PerSec > 0) || !(res.CPUus > 0) || !(res.P50us > 0) || res.P99us < res.P50us || !(res.Writes > 0) || !(res.WireOut > 0) {
+		if res.Ops < int64(w.warm) || !(res.PerSec > 0) || !(res.CPUus > 0) || w.kind == pingPong && !(res.P50us > 0) || res.P99us < res.P50us || !(res.Writes > 0) || !(res.WireOut > 0) {
 			t.Errorf("%s: implausible result %+v", r.Lib, res)
+		}
+		if l, _ := lookupLibrary(r.Lib); w.batch > 1 && (l.batchOnly || l.name == "ws") && res.Writes > 2/float64(w.batch) {
+			t.Errorf("%s: %.3f writes per message, not batches of %d", r.Lib, res.Writes, w.batch)
 		}
 	}
 	r := &report{Runs: runs, Reps: 1}
@@ -77,7 +82,7 @@ func testBenchmark(t *testing.T, name string) {
 	}
 	var out bytes.Buffer
 	r.markdown(&out)
-	if !strings.Contains(out.String(), "| "+name+" ping-pong") || strings.Contains(out.String(), "failed") {
+	if !strings.Contains(out.String(), "| "+name+" "+w.Title) || strings.Contains(out.String(), "failed") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	t.Logf("\n%s", out.String())

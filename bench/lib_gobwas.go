@@ -162,3 +162,43 @@ func (c *gobwasConn) close() error {
 		}
 	}
 }
+
+// gobwasBatchConn is gobwasConn batching as ws's SendAll does: the frames
+// of a batch go through a wsutil.Writer into a bufio.Writer that holds
+// them all, flushed once, one write per batch. Measured in W2-batch only
+// ("gobwas-batch"), so that ws's batch is compared with a peer's.
+type gobwasBatchConn struct {
+	*gobwasConn
+	bw    *bufio.Writer
+	frame *wsutil.Writer // writes each frame into bw
+}
+
+// batchBuffer holds a batch of 64 frames of up to 1 KiB.
+const batchBuffer = 64 << 10
+
+func dialGobwasBatch(d dialSpec) (conn, error) {
+	c, err := dialGobwas(d)
+	if err != nil {
+		return nil, err
+	}
+	g := c.(*gobwasConn)
+	op := ws.OpBinary
+	if d.text {
+		op = ws.OpText
+	}
+	bw := bufio.NewWriterSize(g.nc, batchBuffer)
+	return &gobwasBatchConn{gobwasConn: g, bw: bw, frame: wsutil.NewWriter(bw, ws.StateClientSide, op)}, nil
+}
+
+// sendBatch sends p n times in one write.
+func (c *gobwasBatchConn) sendBatch(p []byte, n int) error {
+	for range n {
+		if _, err := c.frame.Write(p); err != nil {
+			return err
+		}
+		if err := c.frame.Flush(); err != nil {
+			return err
+		}
+	}
+	return c.bw.Flush()
+}

@@ -54,3 +54,30 @@ func (c *tcpConn) close() error {
 	_, err := io.Copy(io.Discard, c.br)
 	return err
 }
+
+// tcpBatchConn is the floor batching: a batch of messages goes through a
+// bufio.Writer that holds them all, flushed once, one write per batch.
+// Measured in W2-batch only ("tcp-batch").
+type tcpBatchConn struct {
+	*tcpConn
+	bw *bufio.Writer
+}
+
+func dialTCPBatch(d dialSpec) (conn, error) {
+	c, err := dialTCP(d)
+	if err != nil {
+		return nil, err
+	}
+	t := c.(*tcpConn)
+	return &tcpBatchConn{tcpConn: t, bw: bufio.NewWriterSize(t.nc, batchBuffer)}, nil
+}
+
+// sendBatch sends p n times in one write.
+func (c *tcpBatchConn) sendBatch(p []byte, n int) error {
+	for range n {
+		if _, err := c.bw.Write(p); err != nil {
+			return err
+		}
+	}
+	return c.bw.Flush()
+}

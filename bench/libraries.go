@@ -47,21 +47,40 @@ func (d dialSpec) url() string { return "ws://" + d.addr + "/" }
 type library struct {
 	name string
 	dial func(dialSpec) (conn, error)
+	// batchOnly: a peer that batches the way ws's SendAll does, measured
+	// only in the workloads that batch, so that ws's batch is compared
+	// with batching and not only with its absence.
+	batchOnly bool
 }
 
-// baseline is the name of the raw TCP client, the floor of every figure.
-const baseline = "tcp"
+// runs reports whether l is measured in w.
+func (l library) runs(w workload) bool {
+	return !(w.compress && isBaseline(l.name)) && (!l.batchOnly || w.batch > 1)
+}
+
+// baseline is the name of the raw TCP client, the floor of every figure;
+// baselineBatch the same client batching.
+const (
+	baseline      = "tcp"
+	baselineBatch = "tcp-batch"
+)
+
+// isBaseline reports whether lib is a raw TCP client, not a WebSocket
+// library: not a peer, and served by the raw echo.
+func isBaseline(lib string) bool { return lib == baseline || lib == baselineBatch }
 
 // libraries are measured in this order in the first repetition, rotated
 // by one in each next one. ws comes first: every ratio is ws's figure
 // divided by another's.
 var libraries = []library{
-	{"ws", dialWS},
-	{"gorilla", dialGorilla},
-	{"coder", dialCoder},
-	{"gobwas", dialGobwas},
-	{"gws", dialGws},
-	{baseline, dialTCP},
+	{"ws", dialWS, false},
+	{"gorilla", dialGorilla, false},
+	{"coder", dialCoder, false},
+	{"gobwas", dialGobwas, false},
+	{"gws", dialGws, false},
+	{baseline, dialTCP, false},
+	{"gobwas-batch", dialGobwasBatch, true},
+	{baselineBatch, dialTCPBatch, true},
 }
 
 // readLimit is given to the libraries whose default limit on a received

@@ -44,7 +44,7 @@ func benchMain() int {
 	idleConns := flag.Int("idle", 10000, "connections held open in W6")
 	zidleConns := flag.Int("zidle", 2000, "compressed connections held open in Z3")
 	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7,Z1,Z2,Z3); all when empty")
-	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp); all when empty")
+	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp,gobwas-batch,tcp-batch); all when empty")
 	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections (200 compressed), unless set")
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
 	serverPath := flag.String("server", "", "a built echoserver binary; by default it is built from ./echoserver")

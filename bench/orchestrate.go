@@ -34,7 +34,10 @@ type run struct {
 	Rep      int    `json:"rep"`
 	Workload string `json:"workload"`
 	Lib      string `json:"lib"`
-	Result   result `json:"result"`
+	// Load is the machine's load average over the last minute when the
+	// measurement began: the machine is shared.
+	Load   float64 `json:"loadavg1,omitempty"`
+	Result result  `json:"result"`
 }
 
 // cpuPair returns two CPUs this process may run on, the first two of
@@ -95,26 +98,27 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 		order := slices.Concat(o.libs[rep%len(o.libs):], o.libs[:rep%len(o.libs)])
 		for _, w := range o.workloads {
 			for _, l := range order {
-				if w.compress && l.name == baseline {
-					continue // TCP has nothing to compress with
+				if !l.runs(w) {
+					continue // TCP has nothing to compress with; batch-only peers
 				}
 				addrs := srv.addrs.WS
-				if l.name == baseline {
+				if isBaseline(l.name) {
 					addrs = srv.addrs.Raw
 				}
 				idle := o.idle
 				if w.compress {
 					idle = o.zidle
 				}
+				load := loadavg1()
 				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: idle}, o.clientCPU)
 				if err != nil {
 					r.Err = err.Error()
 				}
-				runs = append(runs, run{rep, w.Name, l.name, r})
+				runs = append(runs, run{rep, w.Name, l.name, load, r})
 				if r.Err != "" {
-					fmt.Fprintf(progress, "rep %d %-8s %-7s FAILED: %s\n", rep+1, w.Name, l.name, r.Err)
+					fmt.Fprintf(progress, "rep %d %-8s %-12s FAILED: %s\n", rep+1, w.Name, l.name, r.Err)
 				} else {
-					fmt.Fprintf(progress, "rep %d %-8s %-7s %s %s\n", rep+1, w.Name, l.name, num(w.main.get(r)), w.main.Label)
+					fmt.Fprintf(progress, "rep %d %-8s %-12s %s %s (load %.2f)\n", rep+1, w.Name, l.name, num(w.main.get(r)), w.main.Label, load)
 				}
 				if ctx.Err() != nil {
 					return runs, ctx.Err()

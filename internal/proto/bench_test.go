@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 var maskSizes = []int{7, 15, 16, 128, 1 << 10, 16 << 10, 1 << 20}
@@ -37,47 +36,6 @@ func BenchmarkMask(b *testing.B) { benchMask(b, Mask) }
 
 // BenchmarkMaskBytewise is the byte-at-a-time baseline for BenchmarkMask.
 func BenchmarkMaskBytewise(b *testing.B) { benchMask(b, maskBytewise) }
-
-var utf8Inputs = []struct {
-	name string
-	text []byte
-}{
-	{"ascii-16B", []byte("short ASCII text")},
-	{"ascii-64B", []byte(strings.Repeat("ascii ", 11)[:64])},
-	{"mixed-64B", []byte(utf8Text(64))},
-	{"ascii-256B", []byte(strings.Repeat("ascii ", 50)[:256])},
-	{"ascii-16KiB", []byte(strings.Repeat("plain ASCII text, as most JSON is. ", 500)[:16<<10])},
-	{"mixed-16KiB", []byte(utf8Text(16 << 10))},
-	{"mostly-ascii-16KiB", []byte(strings.Repeat("a JSON string with an é or a € now and then, ", 400)[:16<<10-2])},
-}
-
-func BenchmarkUTF8(b *testing.B) {
-	for _, in := range utf8Inputs {
-		b.Run(in.name, func(b *testing.B) {
-			b.SetBytes(int64(len(in.text)))
-			for b.Loop() {
-				if !ValidUTF8(in.text) {
-					b.Fatal("valid text rejected")
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkUTF8Stdlib is unicode/utf8.Valid on the same inputs: the speed
-// to aim for, though it cannot take text in pieces.
-func BenchmarkUTF8Stdlib(b *testing.B) {
-	for _, in := range utf8Inputs {
-		b.Run(in.name, func(b *testing.B) {
-			b.SetBytes(int64(len(in.text)))
-			for b.Loop() {
-				if !utf8.Valid(in.text) {
-					b.Fatal("valid text rejected")
-				}
-			}
-		})
-	}
-}
 
 func BenchmarkReader(b *testing.B) {
 	repeat := func(n int, f fspec) []fspec {

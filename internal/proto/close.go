@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"unicode/utf8"
+
+	"github.com/hackney-go/ws/internal/utf8x"
 )
 
 // Close codes with a meaning of their own in the core (RFC 6455 section
@@ -61,7 +63,7 @@ func AppendClose(dst []byte, code uint16, reason string) ([]byte, error) {
 	if len(reason) > MaxCloseReason {
 		return dst, errors.New("close reason longer than 123 bytes")
 	}
-	if !ValidUTF8([]byte(reason)) {
+	if !utf8x.Valid([]byte(reason)) {
 		return dst, errors.New("close reason is not valid UTF-8")
 	}
 	dst = binary.BigEndian.AppendUint16(dst, code)
@@ -81,7 +83,7 @@ func ParseClose(p []byte) (code uint16, reason string, err *Violation) {
 	if !ValidWireCode(code) {
 		return 0, "", protocolErr("invalid close code")
 	}
-	if !ValidUTF8(p[2:]) {
+	if !utf8x.Valid(p[2:]) {
 		// Invalid text is 1007 wherever it is (sections 7.4.1 and 8.1).
 		return 0, "", &Violation{Code: CloseInvalidPayload, Reason: "close reason is not valid UTF-8"}
 	}

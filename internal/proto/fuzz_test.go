@@ -102,47 +102,6 @@ func FuzzParseResponse(f *testing.F) {
 	})
 }
 
-// FuzzUTF8 checks the incremental validator against utf8.Valid under any
-// cut into three pieces and byte by byte, and that it fails on the piece
-// holding the first byte that proves the text invalid.
-func FuzzUTF8(f *testing.F) {
-	for _, s := range utf8Corpus {
-		f.Add([]byte(s), uint(len(s)/3), uint(2*len(s)/3))
-	}
-	f.Fuzz(func(t *testing.T, data []byte, i, j uint) {
-		want := utf8.Valid(data)
-		if got := ValidUTF8(data); got != want {
-			t.Fatalf("ValidUTF8(%q) = %t, want %t", data, got, want)
-		}
-		a := int(i % uint(len(data)+1))
-		b := a + int(j%uint(len(data)-a+1))
-		s := string(data)
-		failed, complete := feed(s[:a], s[a:b], s[b:])
-		if got := failed < 0 && complete; got != want {
-			t.Fatalf("%q cut at %d and %d: valid = %t, want %t", data, a, b, got, want)
-		}
-		if failedBytewise, complete := feed(bytewise(s)...); (failedBytewise < 0 && complete) != want {
-			t.Fatalf("%q byte by byte: valid = %t, want %t", data, !want, want)
-		}
-		if len(data) > 64 {
-			return // the oracle below is quadratic
-		}
-		bad := firstBadByte(data)
-		wantPiece := -1
-		switch {
-		case bad >= b:
-			wantPiece = 2
-		case bad >= a:
-			wantPiece = 1
-		case bad >= 0:
-			wantPiece = 0
-		}
-		if failed != wantPiece {
-			t.Fatalf("%q cut at %d and %d: failed on piece %d, want %d (first bad byte %d)", data, a, b, failed, wantPiece, bad)
-		}
-	})
-}
-
 // FuzzParseClose checks ParseClose against the rules of RFC 6455 section
 // 5.5.1 and 7.4 stated independently: a payload is accepted exactly when
 // it is empty, or a sendable code and a valid UTF-8 reason; what it accepts

@@ -1,11 +1,11 @@
 package proto
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/textproto"
 	"strconv"
@@ -18,10 +18,16 @@ const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // AcceptKey computes Sec-WebSocket-Accept for a Sec-WebSocket-Key
 // (section 4.2.2, item 5.4).
 func AcceptKey(key string) string {
-	h := sha1.New()
-	h.Write([]byte(key))
-	h.Write([]byte(acceptGUID))
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+	accept := acceptKey(key)
+	return string(accept[:])
+}
+
+// acceptKey is AcceptKey in an array, which the caller's stack can hold.
+func acceptKey(key string) (accept [28]byte) {
+	var buf [64]byte // a key of 24 bytes and the GUID
+	sum := sha1.Sum(append(append(buf[:0], key...), acceptGUID...))
+	base64.StdEncoding.Encode(accept[:], sum[:])
+	return accept
 }
 
 // EncodeKey turns a 16-byte nonce into a Sec-WebSocket-Key (section 4.1,
@@ -62,12 +68,83 @@ func (q *Request) Append(dst []byte) []byte {
 	return append(dst, "\r\n"...)
 }
 
-// Response is the head of the server's HTTP response.
+// Response is the head of the server's HTTP response. Its header lines
+// are kept as they came, checked, and parsed when asked: a client needs
+// only a few of them, and a map of them all costs a dozen allocations.
 type Response struct {
 	Proto      string // "HTTP/1.1"
 	StatusCode int
 	Status     string // the reason phrase
-	Header     http.Header
+	fields     string // the header lines, each ended by LF or CRLF
+}
+
+// Header returns the headers, names canonicalized and values trimmed, in
+// a new map on each call. A nil Response has none.
+func (r *Response) Header() http.Header {
+	if r == nil {
+		return nil
+	}
+	h := http.Header{}
+	for name, value := range r.all() {
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		h[key] = append(h[key], value)
+	}
+	return h
+}
+
+// Values returns the values of the header name, in order; names compare
+// case-insensitively, as http.Header's canonical keys do.
+func (r *Response) Values(name string) []string {
+	var vs []string
+	for v := range r.values(name) {
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// Get returns the first value of the header name, "" if there is none.
+func (r *Response) Get(name string) string {
+	for v := range r.values(name) {
+		return v
+	}
+	return ""
+}
+
+// values yields the values of the header name.
+func (r *Response) values(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for n, v := range r.all() {
+			if strings.EqualFold(n, name) && !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// all yields the name and value of each header line, the value trimmed.
+// ParseResponse checked the lines: each holds a colon.
+func (r *Response) all() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for line := range lines(r.fields) {
+			name, value, _ := strings.Cut(line, ":")
+			if !yield(name, strings.Trim(value, " \t")) {
+				return
+			}
+		}
+	}
+}
+
+// lines yields the non-empty lines of head, without their line ending.
+func lines(head string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for len(head) > 0 {
+			line, rest, _ := strings.Cut(head, "\n")
+			head = rest
+			if line = trimCR(line); len(line) > 0 && !yield(line) {
+				return
+			}
+		}
+	}
 }
 
 // MaxResponseHead bounds the response head a client accepts, so that a
@@ -103,8 +180,8 @@ func (f *HandshakeFault) Error() string {
 // Unwrap returns the cause, for errors.Is and errors.As.
 func (f *HandshakeFault) Unwrap() error { return f.Err }
 
-func malformed(what string, line []byte) *HandshakeFault {
-	return &HandshakeFault{Err: ErrMalformedResponse, Header: what, Value: string(line)}
+func malformed(what string, line string) *HandshakeFault {
+	return &HandshakeFault{Err: ErrMalformedResponse, Header: what, Value: line}
 }
 
 // ParseResponse parses the HTTP/1.1 response head at the start of b
@@ -116,40 +193,36 @@ func ParseResponse(b []byte) (resp *Response, n int, err error) {
 	end := headEnd(b)
 	if end < 0 {
 		if len(b) > MaxResponseHead {
-			return nil, 0, malformed("head longer than 64 KiB", nil)
+			return nil, 0, malformed("head longer than 64 KiB", "")
 		}
 		return nil, 0, nil
 	}
 	if end > MaxResponseHead {
-		return nil, 0, malformed("head longer than 64 KiB", nil)
+		return nil, 0, malformed("head longer than 64 KiB", "")
 	}
-	lines := bytes.Split(b[:end], []byte("\n"))
-	status := trimCR(lines[0])
-	proto, rest, ok := bytes.Cut(status, []byte(" "))
-	if !ok || bareCRorNUL(status) || !bytes.HasPrefix(proto, []byte("HTTP/1.")) || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' {
+	// One string holds the whole head; the Response's fields are parts
+	// of it.
+	head := string(b[:end])
+	statusLine, fields, _ := strings.Cut(head, "\n")
+	status := trimCR(statusLine)
+	proto, rest, ok := strings.Cut(status, " ")
+	if !ok || bareCRorNUL(status) || !strings.HasPrefix(proto, "HTTP/1.") || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' {
 		return nil, 0, malformed("status line", status)
 	}
-	codeText, reason, _ := bytes.Cut(rest, []byte(" "))
-	code, cerr := strconv.Atoi(string(codeText))
+	codeText, reason, _ := strings.Cut(rest, " ")
+	code, cerr := strconv.Atoi(codeText)
 	if cerr != nil || len(codeText) != 3 || code < 100 {
 		return nil, 0, malformed("status line", status)
 	}
-	resp = &Response{Proto: string(proto), StatusCode: code, Status: string(reason), Header: http.Header{}}
-	for _, line := range lines[1:] {
-		line = trimCR(line)
-		if len(line) == 0 {
-			continue // the head's final empty line
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
+	for line := range lines(fields) {
+		name, value, ok := strings.Cut(line, ":")
 		if !ok || !IsToken(name) || bareCRorNUL(value) {
 			// Obsolete line folding (a line starting with a space) is
 			// refused too, as RFC 9112 section 5.2 allows.
 			return nil, 0, malformed("header line", line)
 		}
-		key := textproto.CanonicalMIMEHeaderKey(string(name))
-		resp.Header[key] = append(resp.Header[key], string(bytes.Trim(value, " \t")))
 	}
-	return resp, end, nil
+	return &Response{Proto: proto, StatusCode: code, Status: reason, fields: fields}, end, nil
 }
 
 // headEnd returns the length of the head including its terminating empty
@@ -169,18 +242,13 @@ func headEnd(b []byte) int {
 	return -1
 }
 
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return b[:n-1]
-	}
-	return b
-}
+func trimCR(s string) string { return strings.TrimSuffix(s, "\r") }
 
 // bareCRorNUL reports whether a line, its line ending removed, still holds
 // a CR or a NUL: RFC 9110 section 5.5 and RFC 9112 section 2.2 have a
 // recipient reject them or replace them, and a value that reaches the
 // caller with a CR in it could split a header when written back out.
-func bareCRorNUL(b []byte) bool { return bytes.ContainsAny(b, "\r\x00") }
+func bareCRorNUL(s string) bool { return strings.ContainsAny(s, "\r\x00") }
 
 // IsToken reports whether b is an HTTP token (RFC 9110 section 5.6.2), as
 // header names and subprotocols (RFC 6455 section 4.1, item 10) must be.
@@ -217,39 +285,53 @@ func CheckResponse(resp *Response, key string, protocols []string, extensionsOff
 	if resp.Proto < "HTTP/1.1" {
 		return "", &HandshakeFault{Err: ErrMalformedResponse, Header: "status line", Value: resp.Proto + " 101"}
 	}
-	h := resp.Header
-	if !headerHasToken(h, "Upgrade", "websocket") {
-		return "", &HandshakeFault{Err: ErrBadUpgrade, Header: "Upgrade", Value: h.Get("Upgrade")}
+	// The faults alone build slices of values: a good response is
+	// checked without allocating.
+	if !resp.hasToken("Upgrade", "websocket") {
+		return "", &HandshakeFault{Err: ErrBadUpgrade, Header: "Upgrade", Value: resp.Get("Upgrade")}
 	}
-	if !headerHasToken(h, "Connection", "upgrade") {
-		return "", &HandshakeFault{Err: ErrBadConnection, Header: "Connection", Value: h.Get("Connection")}
+	if !resp.hasToken("Connection", "upgrade") {
+		return "", &HandshakeFault{Err: ErrBadConnection, Header: "Connection", Value: resp.Get("Connection")}
 	}
-	if got := h.Values("Sec-Websocket-Accept"); len(got) != 1 || got[0] != AcceptKey(key) {
-		return "", &HandshakeFault{Err: ErrBadAccept, Header: "Sec-WebSocket-Accept", Value: strings.Join(got, ", ")}
+	want := acceptKey(key)
+	if got, n := resp.first("Sec-Websocket-Accept"); n != 1 || got != string(want[:]) {
+		return "", &HandshakeFault{Err: ErrBadAccept, Header: "Sec-WebSocket-Accept", Value: strings.Join(resp.Values("Sec-Websocket-Accept"), ", ")}
 	}
-	if ext := h.Values("Sec-Websocket-Extensions"); len(ext) > 0 && !extensionsOffered {
-		return "", &HandshakeFault{Err: ErrUnofferedExtension, Header: "Sec-WebSocket-Extensions", Value: strings.Join(ext, ", ")}
+	if _, n := resp.first("Sec-Websocket-Extensions"); n > 0 && !extensionsOffered {
+		return "", &HandshakeFault{Err: ErrUnofferedExtension, Header: "Sec-WebSocket-Extensions", Value: strings.Join(resp.Values("Sec-Websocket-Extensions"), ", ")}
 	}
-	switch got := h.Values("Sec-Websocket-Protocol"); len(got) {
+	switch got, n := resp.first("Sec-Websocket-Protocol"); n {
 	case 0:
 		return "", nil
 	case 1:
 		for _, p := range protocols {
-			if p == got[0] {
+			if p == got {
 				return p, nil
 			}
 		}
 		fallthrough
 	default:
-		return "", &HandshakeFault{Err: ErrUnofferedProtocol, Header: "Sec-WebSocket-Protocol", Value: strings.Join(got, ", ")}
+		return "", &HandshakeFault{Err: ErrUnofferedProtocol, Header: "Sec-WebSocket-Protocol", Value: strings.Join(resp.Values("Sec-Websocket-Protocol"), ", ")}
 	}
 }
 
-// headerHasToken reports whether a comma-separated header holds token,
+// first returns the first value of the header name and how many lines
+// give it.
+func (r *Response) first(name string) (value string, n int) {
+	for v := range r.values(name) {
+		if n == 0 {
+			value = v
+		}
+		n++
+	}
+	return value, n
+}
+
+// hasToken reports whether the comma-separated header name holds token,
 // compared case-insensitively.
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
+func (r *Response) hasToken(name, token string) bool {
+	for v := range r.values(name) {
+		for t := range strings.SplitSeq(v, ",") {
 			if strings.EqualFold(strings.TrimSpace(t), token) {
 				return true
 			}

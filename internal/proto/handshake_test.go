@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -32,47 +33,73 @@ const switching = "HTTP/1.1 101 Switching Protocols\r\n" +
 	"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" +
 	"\r\n"
 
+// parsed is a Response with its headers parsed, to compare.
+type parsed struct {
+	Proto      string
+	StatusCode int
+	Status     string
+	Header     http.Header
+}
+
+func parsedOf(r *Response) *parsed {
+	if r == nil {
+		return nil
+	}
+	return &parsed{r.Proto, r.StatusCode, r.Status, r.Header()}
+}
+
 func TestParseResponse(t *testing.T) {
 	tests := []struct {
 		name string
 		head string // the whole head, blank line included
-		want *Response
+		want *parsed
 	}{
-		{"101", switching, &Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "Switching Protocols", Header: http.Header{
+		{"101", switching, &parsed{Proto: "HTTP/1.1", StatusCode: 101, Status: "Switching Protocols", Header: http.Header{
 			"Upgrade":              {"websocket"},
 			"Connection":           {"Upgrade"},
 			"Sec-Websocket-Accept": {"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="},
 		}}},
 		{"bare LF", "HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "Switching Protocols", Header: http.Header{"Upgrade": {"websocket"}}}},
+			&parsed{Proto: "HTTP/1.1", StatusCode: 101, Status: "Switching Protocols", Header: http.Header{"Upgrade": {"websocket"}}}},
 		{"CRLF and LF mixed", "HTTP/1.1 101 OK\r\nUpgrade: websocket\nConnection: upgrade\r\n\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"Upgrade": {"websocket"}, "Connection": {"upgrade"}}}},
+			&parsed{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"Upgrade": {"websocket"}, "Connection": {"upgrade"}}}},
 		{"ends in LF CRLF", "HTTP/1.1 101 OK\nUpgrade: websocket\n\r\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"Upgrade": {"websocket"}}}},
-		{"no headers", "HTTP/1.1 204 No Content\r\n\r\n", &Response{Proto: "HTTP/1.1", StatusCode: 204, Status: "No Content", Header: http.Header{}}},
-		{"no reason phrase", "HTTP/1.1 101\r\n\r\n", &Response{Proto: "HTTP/1.1", StatusCode: 101, Header: http.Header{}}},
-		{"empty reason phrase", "HTTP/1.1 101 \r\n\r\n", &Response{Proto: "HTTP/1.1", StatusCode: 101, Header: http.Header{}}},
-		{"reason with spaces", "HTTP/1.0 404 Not  Found here\r\n\r\n", &Response{Proto: "HTTP/1.0", StatusCode: 404, Status: "Not  Found here", Header: http.Header{}}},
-		{"highest status", "HTTP/1.1 999 ?\r\n\r\n", &Response{Proto: "HTTP/1.1", StatusCode: 999, Status: "?", Header: http.Header{}}},
+			&parsed{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"Upgrade": {"websocket"}}}},
+		{"no headers", "HTTP/1.1 204 No Content\r\n\r\n", &parsed{Proto: "HTTP/1.1", StatusCode: 204, Status: "No Content", Header: http.Header{}}},
+		{"no reason phrase", "HTTP/1.1 101\r\n\r\n", &parsed{Proto: "HTTP/1.1", StatusCode: 101, Header: http.Header{}}},
+		{"empty reason phrase", "HTTP/1.1 101 \r\n\r\n", &parsed{Proto: "HTTP/1.1", StatusCode: 101, Header: http.Header{}}},
+		{"reason with spaces", "HTTP/1.0 404 Not  Found here\r\n\r\n", &parsed{Proto: "HTTP/1.0", StatusCode: 404, Status: "Not  Found here", Header: http.Header{}}},
+		{"highest status", "HTTP/1.1 999 ?\r\n\r\n", &parsed{Proto: "HTTP/1.1", StatusCode: 999, Status: "?", Header: http.Header{}}},
 		{"names canonicalized, values trimmed, repeats kept in order",
 			"HTTP/1.1 401 Unauthorized\r\nwww-authenticate:Basic\r\nX-Multi: \t a b \t\r\nx-multi: c\r\nX-Empty:\r\n\r\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 401, Status: "Unauthorized", Header: http.Header{
+			&parsed{Proto: "HTTP/1.1", StatusCode: 401, Status: "Unauthorized", Header: http.Header{
 				"Www-Authenticate": {"Basic"},
 				"X-Multi":          {"a b", "c"},
 				"X-Empty":          {""},
 			}}},
 		{"value with a colon", "HTTP/1.1 302 Found\r\nLocation: http://example.com:8080/x\r\n\r\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 302, Status: "Found", Header: http.Header{"Location": {"http://example.com:8080/x"}}}},
+			&parsed{Proto: "HTTP/1.1", StatusCode: 302, Status: "Found", Header: http.Header{"Location": {"http://example.com:8080/x"}}}},
 		{"token characters in a name", "HTTP/1.1 101 OK\r\nX-a.b_c~!#$%&'*+^`|: v\r\n\r\n",
-			&Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"X-A.b_c~!#$%&'*+^`|": {"v"}}}},
+			&parsed{Proto: "HTTP/1.1", StatusCode: 101, Status: "OK", Header: http.Header{"X-A.b_c~!#$%&'*+^`|": {"v"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Whatever follows the head (frames, a body) is left at n.
 			for _, rest := range []string{"", "\x81\x05Hello", "body\r\n\r\nmore"} {
 				resp, n, err := ParseResponse([]byte(tt.head + rest))
-				if err != nil || n != len(tt.head) || !reflect.DeepEqual(resp, tt.want) {
+				if err != nil || n != len(tt.head) || !reflect.DeepEqual(parsedOf(resp), tt.want) {
 					t.Fatalf("ParseResponse(%q) = %+v, %d, %v; want %+v, %d, nil", tt.head+rest, resp, n, err, tt.want, len(tt.head))
+				}
+				// Values and Get find a header by its name in any case.
+				for name, want := range tt.want.Header {
+					for _, asked := range []string{name, strings.ToLower(name), strings.ToUpper(name)} {
+						if got := resp.Values(asked); !reflect.DeepEqual(got, want) || resp.Get(asked) != want[0] {
+							t.Fatalf("Values(%q) = %q, Get = %q; want %q", asked, got, resp.Get(asked), want)
+						}
+					}
+				}
+				if resp.Values("Absent") != nil || resp.Get("Absent") != "" {
+					t.Fatal("a header that is not there has values")
 				}
 			}
 			// Every prefix of the head is incomplete, not wrong.
@@ -170,7 +197,15 @@ func response(key string, headers map[string][]string) *Response {
 		}
 		h[http.CanonicalHeaderKey(name)] = values
 	}
-	return &Response{Proto: "HTTP/1.1", StatusCode: 101, Status: "Switching Protocols", Header: h}
+	var head bytes.Buffer
+	head.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+	h.Write(&head)
+	head.WriteString("\r\n")
+	resp, _, err := ParseResponse(head.Bytes())
+	if err != nil {
+		panic(fmt.Sprintf("ParseResponse(%q): %v", head.Bytes(), err))
+	}
+	return resp
 }
 
 func TestCheckResponse(t *testing.T) {

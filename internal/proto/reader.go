@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/hackney-go/ws/internal/utf8x"
 )
 
 // Frame is what the Reader yields: a whole data message (its fragments
@@ -45,7 +47,7 @@ type Reader struct {
 	msgOp Opcode
 	msg   []byte
 	wire  int64 // payload bytes of the message on the wire so far
-	utf8  UTF8
+	utf8  utf8x.Validator
 
 	// compressed says the message being assembled goes to the Inflater;
 	// unmasked holds a masked frame's payload, unmasked, on its way there.
@@ -342,7 +344,7 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 		}
 		// Compressed data is not text until inflated (RFC 7692
 		// section 6.1): its UTF-8 is checked whole, here.
-		if r.msgOp == OpText && !ValidUTF8(p) {
+		if r.msgOp == OpText && !utf8x.Valid(p) {
 			return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
 		}
 		f := Frame{Op: r.msgOp, Payload: p}

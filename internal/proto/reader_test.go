@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // fspec describes one frame of a test stream. The stream is encoded for a
@@ -230,13 +231,11 @@ func fr(op Opcode, p string) Frame { return Frame{Op: op, Payload: []byte(p)} }
 // so that it ends on a whole character.
 func utf8Text(n int) string {
 	s := strings.Repeat("aé€𝄞", n/10+1)
-	for !utf8ValidString(s[:n]) {
+	for !utf8.ValidString(s[:n]) {
 		n--
 	}
 	return s[:n]
 }
-
-func utf8ValidString(s string) bool { return ValidUTF8([]byte(s)) }
 
 func TestReaderValidStreams(t *testing.T) {
 	binary := func(n int) string { return string(randomBytes(uint64(n), n)) }

@@ -1,16 +1,15 @@
-package proto
+package utf8x
 
-import (
-	"encoding/binary"
-	"unicode/utf8"
-)
+import "encoding/binary"
 
-// UTF8 validates UTF-8 incrementally, so that a text message is checked as
+// Validator validates UTF-8 incrementally, so that a text message is checked as
 // its bytes arrive, whatever the split into fragments and reads, and fails
 // on the first byte that cannot start or continue a valid sequence
 // (RFC 6455 section 8.1: fail fast). Overlong forms, surrogates and code
 // points above U+10FFFF are rejected as in RFC 3629.
-type UTF8 struct {
+//
+// The zero Validator is ready for a text's first bytes.
+type Validator struct {
 	need   uint8 // continuation bytes still expected
 	lo, hi byte  // range allowed for the next continuation byte
 }
@@ -21,8 +20,9 @@ type UTF8 struct {
 //
 // Only the bytes of a character cut by the start or the end of p go
 // through the byte-at-a-time state; the whole characters between go to
-// utf8.Valid, several times faster (BenchmarkUTF8 keeps the figures).
-func (v *UTF8) Write(p []byte) bool {
+// the block validator (valid), many times faster (BenchmarkValid keeps
+// the figures).
+func (v *Validator) Write(p []byte) bool {
 	for v.need > 0 && len(p) > 0 {
 		if !v.step(p[0]) {
 			return false
@@ -33,7 +33,7 @@ func (v *UTF8) Write(p []byte) bool {
 		return true
 	}
 	cut := unfinished(p)
-	if !utf8.Valid(p[:cut]) {
+	if !valid(p[:cut]) {
 		return false
 	}
 	for _, c := range p[cut:] {
@@ -45,7 +45,7 @@ func (v *UTF8) Write(p []byte) bool {
 }
 
 // shortText is the length up to which plain ASCII is cheaper to check in
-// line than with the call to utf8.Valid: small messages are common.
+// line than with the call to valid: small messages are common.
 const shortText = 64
 
 // ascii reports whether p is all ASCII, eight bytes at a time.
@@ -66,7 +66,7 @@ func ascii(p []byte) bool {
 
 // unfinished returns where the last character of p starts if p ends before
 // that character does, and len(p) otherwise (or if p ends in bytes that
-// cannot be valid, which utf8.Valid then finds).
+// cannot be valid, which valid then finds).
 func unfinished(p []byte) int {
 	for k := 1; k <= 3 && k <= len(p); k++ {
 		c := p[len(p)-k]
@@ -92,7 +92,7 @@ func unfinished(p []byte) int {
 
 // step takes one byte: a continuation of the pending character, or the
 // start of a new one.
-func (v *UTF8) step(c byte) bool {
+func (v *Validator) step(c byte) bool {
 	if v.need > 0 {
 		if c < v.lo || c > v.hi {
 			return false
@@ -127,13 +127,16 @@ func (v *UTF8) step(c byte) bool {
 
 // Complete reports whether the text written so far ends on a whole
 // character.
-func (v *UTF8) Complete() bool { return v.need == 0 }
+func (v *Validator) Complete() bool { return v.need == 0 }
 
 // Reset forgets everything written.
-func (v *UTF8) Reset() { *v = UTF8{} }
+func (v *Validator) Reset() { *v = Validator{} }
 
-// ValidUTF8 reports whether p is valid UTF-8 by the same rules.
-func ValidUTF8(p []byte) bool {
-	var v UTF8
-	return v.Write(p) && v.Complete()
+// Valid reports whether p is valid UTF-8 by the same rules, as
+// unicode/utf8.Valid does.
+func Valid(p []byte) bool {
+	if len(p) <= shortText && ascii(p) {
+		return true
+	}
+	return valid(p)
 }

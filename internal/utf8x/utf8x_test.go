@@ -1,4 +1,4 @@
-package proto
+package utf8x
 
 import (
 	"strings"
@@ -41,7 +41,7 @@ var utf8Corpus = []string{
 // the piece on which Write failed (-1 if none) and whether the text ended
 // whole.
 func feed(pieces ...string) (failedAt int, complete bool) {
-	var v UTF8
+	var v Validator
 	for i, p := range pieces {
 		if !v.Write([]byte(p)) {
 			return i, false
@@ -61,8 +61,8 @@ func bytewise(s string) []string {
 func TestUTF8AgreesWithStdlib(t *testing.T) {
 	for _, s := range utf8Corpus {
 		want := utf8.ValidString(s)
-		if got := ValidUTF8([]byte(s)); got != want {
-			t.Errorf("ValidUTF8(%q) = %t, want %t", s, got, want)
+		if got := Valid([]byte(s)); got != want {
+			t.Errorf("Valid(%q) = %t, want %t", s, got, want)
 		}
 		check := func(how string, pieces ...string) {
 			failed, complete := feed(pieces...)
@@ -162,7 +162,7 @@ func TestUTF8FailsFast(t *testing.T) {
 }
 
 func TestUTF8Reset(t *testing.T) {
-	var v UTF8
+	var v Validator
 	if !v.Write([]byte("abc\xE2\x82")) || v.Complete() {
 		t.Fatal("a truncated sequence should be accepted but incomplete")
 	}
@@ -178,14 +178,14 @@ func TestUTF8Reset(t *testing.T) {
 
 func TestUTF8Long(t *testing.T) {
 	long := strings.Repeat("plain ASCII and é and 日本 and 𝄞; ", 1000)
-	if !ValidUTF8([]byte(long)) {
+	if !Valid([]byte(long)) {
 		t.Fatal("long valid text rejected")
 	}
 	for _, bad := range []string{"\xFF", "\xED\xA0\x80", "\xC0\x80"} {
 		for _, at := range []int{0, 1, 7, 8, 9, len(long) / 2, len(long)} {
 			s := long[:at] + bad + long[at:]
-			if ValidUTF8([]byte(s)) != utf8.ValidString(s) {
-				t.Errorf("%q inserted at %d: ValidUTF8 disagrees with utf8.Valid", bad, at)
+			if Valid([]byte(s)) != utf8.ValidString(s) {
+				t.Errorf("%q inserted at %d: Valid disagrees with utf8.Valid", bad, at)
 			}
 		}
 	}
