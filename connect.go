@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/http/httputil"
 	"strconv"
 	"strings"
@@ -35,6 +36,13 @@ const (
 // server refuses the upgrade, *HandshakeError when the server's answer
 // breaks the protocol, an error matching ErrTimeout when the time runs
 // out, and ctx.Err() when ctx is canceled.
+//
+// Connect reports its steps to the net/http/httptrace.ClientTrace of ctx,
+// if any, as net/http does: DNS and TCP connect (by the dialer), the TLS
+// handshake, each header line of the upgrade request as written
+// (WroteHeaderField), WroteHeaders, WroteRequest, GotFirstResponseByte and,
+// for the 101 response, Got1xxResponse with its header. A refusal is not
+// reported there: its status and header are in the *HTTPError.
 func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	cfg := newConfig(opts)
 	t, err := parseURL(url)
@@ -182,6 +190,7 @@ func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *con
 }
 
 func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cfg *config, req *proto.Request) (*Conn, error) {
+	trace := &connectTrace{t: httptrace.ContextClientTrace(ctx)}
 	if t.secure {
 		conf := &tls.Config{}
 		if cfg.tls != nil {
@@ -194,7 +203,10 @@ func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cf
 			conf.NextProtos = []string{"http/1.1"}
 		}
 		tc := tls.Client(nc, conf)
-		if err := tc.HandshakeContext(ctx); err != nil {
+		trace.tlsStart()
+		err := tc.HandshakeContext(ctx)
+		trace.tlsDone(tc, err)
+		if err != nil {
 			return nil, fmt.Errorf("ws: TLS handshake: %w", err)
 		}
 		nc = tc
@@ -204,7 +216,9 @@ func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cf
 	bp := readBuffers.Get().(*[]byte)
 	defer readBuffers.Put(bp)
 	buf := req.Append((*bp)[:0])
-	if _, err := nc.Write(buf); err != nil {
+	_, err := nc.Write(buf)
+	trace.wroteRequest(buf, err)
+	if err != nil {
 		return nil, fmt.Errorf("ws: write upgrade request: %w", err)
 	}
 	buf = buf[:0]
@@ -216,6 +230,7 @@ func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cf
 		}
 		m, err := nc.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
+		trace.read(m)
 		// A reply that cannot become an HTTP/1.x status line fails at
 		// once, not at the connect timeout (RFC 9112 section 4).
 		if k := min(len(buf), len(statusPrefix)); string(buf[:k]) != statusPrefix[:k] {
@@ -261,6 +276,7 @@ func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cf
 			return nil, handshakeError(err)
 		}
 	}
+	trace.switched(resp)
 	// Frames may have come in the same reads as the response head.
 	c := newConn(nc, cfg, bytes.Clone(buf[n:]))
 	c.subprotocol = protocol

@@ -111,8 +111,8 @@ func TestFileIsOneBinaryMessage(t *testing.T) {
 	}
 	r := runWS(t, "", "--file", path, "--count", "1", "--wait", "20s", url)
 	wantExit(t, r, exitOK)
-	if r.stdout != string(data)+"\n" {
-		t.Fatalf("stdout has %d bytes, want the file's %d and a newline", len(r.stdout), len(data))
+	if r.stdout != string(data) {
+		t.Fatalf("stdout has %d bytes, want the file's %d and nothing more", len(r.stdout), len(data))
 	}
 	if r.stderr != "" {
 		t.Fatalf("progress on a stderr that is not a terminal: %q", r.stderr)

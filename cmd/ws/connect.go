@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +40,12 @@ type connectConfig struct {
 	insecure       bool
 	maxMessage     int64
 	maxFrame       int64 // -1: as maxMessage
+	headerFiles    stringList
+	origin         string
+	user           string
+	compress       bool
+	until          *regexp.Regexp
+	noHistory      bool
 }
 
 func (c *connectConfig) flagSet() *flag.FlagSet {
@@ -72,6 +80,12 @@ func (c *connectConfig) flagSet() *flag.FlagSet {
 	fs.BoolVar(&c.insecure, "insecure", false, "")
 	fs.Var(sizeValue{&c.maxMessage}, "max-message", "")
 	fs.Var(sizeValue{&c.maxFrame}, "max-frame", "")
+	fs.Var(&c.headerFiles, "header-file", "")
+	fs.StringVar(&c.origin, "origin", "", "")
+	fs.StringVar(&c.user, "user", "", "")
+	fs.BoolVar(&c.compress, "compress", false, "")
+	fs.Var(regexpValue{&c.until}, "until", "")
+	fs.BoolVar(&c.noHistory, "no-history", false, "")
 	return fs
 }
 
@@ -89,7 +103,11 @@ func (c *connectConfig) options(reportControl bool) ([]ws.Option, error) {
 		ws.MaxFrameSize(maxFrame),
 		ws.ReportControl(reportControl),
 	}
-	for _, h := range c.headers {
+	headers, err := c.allHeaders()
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
@@ -108,6 +126,9 @@ func (c *connectConfig) options(reportControl bool) ([]ws.Option, error) {
 	}
 	if len(c.protocols) > 0 {
 		opts = append(opts, ws.Protocols(c.protocols...))
+	}
+	if c.compress {
+		opts = append(opts, ws.Compression(ws.Deflate{}))
 	}
 	conf, err := c.tlsConfig()
 	if err != nil {
@@ -136,6 +157,10 @@ func runConnect(args []string) int {
 		return usageError("--count %d: give a number of messages, 0 for no limit", c.count)
 	}
 	url := pos[0]
+	if c.until != nil && !flagGiven(fs, "wait") {
+		// --until waits for its message, bounded by --recv-timeout.
+		c.waitForever = true
+	}
 	for _, it := range c.sends {
 		if it.file == "" {
 			continue
@@ -154,8 +179,13 @@ func runConnect(args []string) int {
 	errStyle := newStyle(os.Stderr)
 	interrupts := notifyInterrupts()
 
-	start := time.Now()
-	conn, err := connect(url, opts, interrupts)
+	ctx := context.Background()
+	var trace *verboseTrace
+	if c.verbose {
+		trace = newVerboseTrace(os.Stderr, errStyle, url)
+		ctx = httptrace.WithClientTrace(ctx, trace.clientTrace())
+	}
+	conn, err := connect(ctx, url, opts, interrupts)
 	if errors.Is(err, context.Canceled) {
 		errStyle.errorf(os.Stderr, "interrupted while connecting to %s", url)
 		return exitInterrupted
@@ -165,11 +195,8 @@ func runConnect(args []string) int {
 		printLines(os.Stderr, errStyle, lines)
 		return code
 	}
-	if c.verbose {
-		errStyle.notef(os.Stderr, "connected to %s (%s) in %v", url, conn.RemoteAddr(), time.Since(start).Round(time.Microsecond))
-		for _, l := range headerLines(conn.ResponseHeader()) {
-			fmt.Fprintln(os.Stderr, l)
-		}
+	if trace != nil {
+		trace.connected(conn, c.compress)
 	}
 
 	s := &session{
@@ -181,6 +208,7 @@ func runConnect(args []string) int {
 		wait:        c.wait,
 		waitForever: c.waitForever,
 		interrupts:  interrupts,
+		until:       c.until,
 	}
 	if isTerminal(os.Stderr) {
 		s.progress = &statusLine{w: os.Stderr}
@@ -191,7 +219,7 @@ func runConnect(args []string) int {
 	case oneShot:
 		in = argsInput{items: c.sends, binary: c.binary}
 	case interactive:
-		t, err := openTerminal(interrupts)
+		t, err := openTerminal(interrupts, c.noHistory)
 		if err != nil {
 			conn.Close()
 			errStyle.errorf(os.Stderr, "terminal: %v", err)
@@ -211,6 +239,9 @@ func runConnect(args []string) int {
 	s.out = newPrinter(&c, interactive, s.note, s.progress)
 	s.out.opened(openInfo{url: url, subprotocol: conn.Subprotocol(), header: conn.ResponseHeader()})
 	o := s.run(in)
+	if c.until != nil && !s.matched.Load() && o.code == exitOK {
+		o = outcome{code: exitAbnormal, msg: "no message matched --until " + c.until.String() + ": " + o.msg}
+	}
 	if restore != nil {
 		restore()
 	}
@@ -267,8 +298,8 @@ func notifyInterrupts() chan struct{} {
 }
 
 // connect runs ws.Connect, which a Ctrl-C cancels.
-func connect(url string, opts []ws.Option, interrupts <-chan struct{}) (*ws.Conn, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+func connect(ctx context.Context, url string, opts []ws.Option, interrupts <-chan struct{}) (*ws.Conn, error) {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
 		conn *ws.Conn

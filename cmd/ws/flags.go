@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -167,9 +168,71 @@ func parseSize(s string) (int64, error) {
 	return n << shift, nil
 }
 
-// flagError turns a flag package error into the message shown to users.
-func flagError(err error) string {
-	return strings.TrimPrefix(err.Error(), "flag: ")
+// flagError turns a flag package error into the message shown to users:
+// flags named in their double-dash form, as the help shows them, and an
+// unknown flag with the nearest known one.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := strings.TrimPrefix(err.Error(), "flag: ")
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		msg = "unknown flag " + dashed(name)
+		if near := nearestFlag(fs, name); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", dashed(near))
+		}
+		return msg
+	}
+	return singleDash.ReplaceAllString(msg, "flag --$1")
+}
+
+// singleDash finds a long flag named as the flag package does, "-count".
+var singleDash = regexp.MustCompile(`flag -(\w[\w-]+)`)
+
+// dashed is a flag's name as the help writes it: -x, --count.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// nearestFlag returns the flag of fs nearest to name, at most a third of
+// its letters away (two for short names), or "" if none is.
+func nearestFlag(fs *flag.FlagSet, name string) string {
+	name = strings.TrimLeft(name, "-")
+	best, bestDist := "", max(2, len(name)/3)+1
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(f.Name) == 1 {
+			return
+		}
+		d := editDistance(name, f.Name)
+		if strings.HasPrefix(f.Name, name) && len(name) >= 3 {
+			d = 1 // a prefix of a flag: --head for --header
+		}
+		if d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // parseCommand parses the flags of command name. When done is set the
@@ -182,7 +245,7 @@ func parseCommand(name string, fs *flag.FlagSet, args []string) (positional []st
 		return nil, exitOK, true
 	}
 	if err != nil {
-		return nil, usageError("%s", flagError(err)), true
+		return nil, usageError("%s", flagError(fs, err)), true
 	}
 	return positional, 0, false
 }

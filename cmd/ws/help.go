@@ -4,7 +4,7 @@ package main
 const shortUsage = `usage: ws [flags] URL          talk to a WebSocket server (see 'ws help connect')
        ws demo                 walk through the guide against an embedded server
        ws serve [--chat]       run an echo (or chat) server on 127.0.0.1:8080
-       ws help                 the full help
+       ws help [command]       the full help; 'ws help connect' has every flag
 `
 
 // generalHelp is "ws help".
@@ -15,6 +15,7 @@ Usage:
   ws demo                     walk through hackney's WebSocket guide against an embedded server
   ws serve [flags]            run the embedded echo or chat server (see 'ws help serve')
   ws version                  print the version
+  ws completion SHELL         print a completion script for bash, zsh or fish
   ws help [command]           print this help, or a command's
 
 How the client behaves depends on where its input comes from:
@@ -24,8 +25,9 @@ How the client behaves depends on where its input comes from:
                 end of the input ws waits --wait (1s) for replies, then closes
   one-shot      -x MSG and --file PATH: send them, print the replies, exit after
                 --count replies or --wait
-Received messages go to stdout, one per line; errors and notes go to stderr.
-Colors are used on a terminal only, and never when NO_COLOR is set.
+Received text messages go to stdout, one per line, binary ones as they are;
+errors and notes go to stderr. Colors are used on a terminal only, and never
+when NO_COLOR is set. 'ws help connect' lists every flag of the client.
 
 Exit status:
   0    the connection closed normally: by ws, or by the server with 1000 (or
@@ -42,10 +44,9 @@ Exit status:
 Examples:
   go run ./cmd/ws demo
   ws serve &
-  ws ws://127.0.0.1:8080/
   ws -x 'Hello!' --count 1 ws://127.0.0.1:8080/
   printf 'one\ntwo\n' | ws ws://127.0.0.1:8080/
-  ws --json -x ping wss://example.com/socket | jq -r 'select(.dir == "in") | .text'
+  ws --json -x hi --count 1 ws://127.0.0.1:8080/ | jq -r 'select(.dir == "in" and .kind == "text") | .text'
 `
 
 // commandHelp is each command's help, printed by "ws help COMMAND" and by
@@ -60,9 +61,11 @@ Connects to URL (ws:// or wss://) and exchanges messages:
                 for replies, then closes with 1000
   one-shot      with -x or --file: send those, print the replies and close
                 after --count replies or --wait
-Each message received is printed to stdout as one line, without decoration
-(binary messages raw; as hex dumps when stdout is a terminal). Ctrl-C closes
-with 1000; a second Ctrl-C quits at once.
+Each text message received is printed to stdout as one line, without
+decoration; a binary message is written as it is, with nothing after it (as a
+hex dump when stdout is a terminal). Ctrl-C closes with 1000; a second Ctrl-C
+quits at once. The prompt's history is kept in $XDG_STATE_HOME/ws/history
+(by default ~/.local/state/ws/history).
 
 Interactive commands:
 ` + promptHelp + `
@@ -76,15 +79,31 @@ Sending:
       --count N            close after N messages received (default 0: no limit)
       --wait D             after the input ends, wait D for replies, then close
                            (default 1s; "forever": until the server closes)
+      --until REGEX        close with 1000 and exit 0 when a message received
+                           matches REGEX (Go syntax); exit 3 if the connection
+                           ends first. It waits forever unless --wait or
+                           --recv-timeout bounds it
+      --no-history         do not read or save the prompt's history
 
 Output:
       --json               print one JSON object per event, for scripts and jq
       --show-control       show the pings and pongs received
-  -v, --verbose            print the connection's details to stderr
+  -v, --verbose            show the connection being made on stderr, as curl -v:
+                           the time of each step (DNS, TCP, TLS, upgrade), the
+                           TLS version, cipher, ALPN and certificate chain, the
+                           request ("> ") and response ("< ") heads, and the
+                           permessage-deflate parameters agreed
 
 Connecting:
   -H, --header 'Name: value'
                            add a header to the upgrade request (repeatable)
+      --header-file FILE   add the headers of FILE, one 'Name: value' a line;
+                           blank lines and lines starting with # are skipped
+                           (keeps tokens out of ps and the shell's history)
+      --user USER:PASS     send Basic credentials (Authorization: Basic)
+      --origin ORIGIN      send an Origin header, as a browser does
+      --compress           offer permessage-deflate (RFC 7692); -v shows what
+                           the server accepted
       --protocol NAME      offer a subprotocol (repeatable, preferred first)
       --connect-timeout D  bound TCP connect, TLS and upgrade together (default 8s)
       --recv-timeout D     close and exit 3 when no message comes for D (default:
@@ -117,14 +136,16 @@ Exit status: 0 normal close; 1 usage error; 2 could not connect or upgrade;
 3 the connection ended abnormally; 130 interrupted twice (see 'ws help').
 
 Examples:
-  ws ws://127.0.0.1:8080/
+  ws serve &
   ws -x 'Hello!' --count 1 ws://127.0.0.1:8080/
   printf 'one\ntwo\n' | ws --count 2 ws://127.0.0.1:8080/
   ws --binary --file photo.jpg --count 1 ws://127.0.0.1:8080/ > copy.jpg
-  ws --json -x '{"type":"subscribe"}' --wait 10s wss://example.com/feed | jq .
-  ws -H 'Authorization: Bearer t0k3n' --protocol graphql-ws wss://example.com/graphql
-  ws --cacert ca.pem --cert client.pem --key client.key wss://internal.example/ws
-  ws --insecure wss://127.0.0.1:8443/
+  ws --json -x '{"type":"subscribe"}' --count 1 ws://127.0.0.1:8080/ | jq -c 'select(.kind == "text")'
+  ws -x '{"op":"subscribe","status":"ok"}' --until '"ok"' ws://127.0.0.1:8080/ && echo subscribed
+  ws -x hello --until '"ok"' --recv-timeout 1s ws://127.0.0.1:8080/; echo "exit $?"
+  ws -v -x hi --count 1 ws://127.0.0.1:8080/
+  ws --cacert ca.pem --cert client.pem --key client.key -x hi --count 1 wss://127.0.0.1:8443/
+  ws --insecure -x hi --count 1 wss://127.0.0.1:8443/
 `,
 	"demo": `usage: ws demo
 
@@ -157,14 +178,16 @@ Flags:
                            first)
       --token TOKEN        refuse upgrades (401) without "Authorization: Bearer TOKEN"
       --max-message SIZE   close with 1009 on a larger message (default 32M)
+      --compress           accept permessage-deflate (RFC 7692) when offered
 
 Exit status: 0 when stopped; 1 usage error; 2 cannot listen; 130 stopped by a
 second Ctrl-C.
 
 Examples:
-  ws serve
-  ws serve --chat --addr 127.0.0.1:9000
-  ws serve --token s3cret & ws -H 'Authorization: Bearer s3cret' ws://127.0.0.1:8080/
+  ws serve &
+  ws serve --chat --addr 127.0.0.1:9000 &
+  ws serve --token s3cret &
+  ws -H 'Authorization: Bearer s3cret' -x hi --count 1 ws://127.0.0.1:8080/
 `,
 	"version": `usage: ws version
 
@@ -173,6 +196,15 @@ Prints the version of ws, its VCS revision when known, and the Go toolchain.
 	"help": `usage: ws help [command]
 
 Prints the general help, or the help of a command: connect, demo, serve,
-version.
+version, completion.
+`,
+	"completion": `usage: ws completion bash|zsh|fish
+
+Prints a script that completes ws's commands and flags in the shell named
+(and file names for the flags that take a file).
+
+Examples:
+  source <(ws completion bash)
+  ws completion fish > ~/.config/fish/completions/ws.fish
 `,
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/term"
 )
@@ -18,12 +20,17 @@ type terminal struct {
 	editor  *term.Terminal
 	keys    *keyReader
 	restore func()
+	// atPrompt is set while the prompt, and maybe a line partly typed,
+	// is the last line on the screen: what is printed after the session
+	// must start on a new line.
+	atPrompt atomic.Bool
 }
 
 // openTerminal puts stdin in raw mode and starts the line editor on stdin
 // and stdout. Ctrl-C, which raw mode delivers as a key rather than a
-// signal, goes to interrupts.
-func openTerminal(interrupts chan<- struct{}) (*terminal, error) {
+// signal, goes to interrupts. Unless noHistory is set, the editor's
+// history is kept in a file across sessions (historyFile).
+func openTerminal(interrupts chan<- struct{}, noHistory bool) (*terminal, error) {
 	fd := int(os.Stdin.Fd())
 	old, err := term.MakeRaw(fd)
 	if err != nil {
@@ -35,10 +42,24 @@ func openTerminal(interrupts chan<- struct{}) (*terminal, error) {
 		io.Writer
 	}{keys, os.Stdout}, prompt)
 	t := &terminal{editor: editor, keys: keys}
+	var history *historyFile
+	if !noHistory {
+		history = loadHistory()
+		editor.History = history
+		if history.err != nil {
+			fmt.Fprintf(editor, "ws: the history is not saved: %v\n", history.err)
+		}
+	}
 	stopResize := followSize(editor, int(os.Stdout.Fd()))
 	t.restore = func() {
+		if t.atPrompt.Load() {
+			os.Stdout.WriteString("\r\n")
+		}
 		stopResize()
 		term.Restore(fd, old)
+		if history != nil {
+			history.close()
+		}
 	}
 	return t, nil
 }
@@ -92,12 +113,14 @@ type interactiveInput struct {
 
 func (in interactiveInput) run(s *session) (*closeRequest, error) {
 	for {
+		in.t.atPrompt.Store(true)
 		line, err := in.t.editor.ReadLine()
 		if err != nil && !errors.Is(err, term.ErrPasteIndicator) {
 			// Ctrl-D, or the terminal is gone.
 			go in.t.keys.drain()
 			return nil, nil
 		}
+		in.t.atPrompt.Store(false)
 		a, err := parseLine(line)
 		switch {
 		case err != nil:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hackney-go/ws/cmd/ws/internal/ptytest"
 	"github.com/hackney-go/ws/internal/proto"
@@ -24,12 +25,20 @@ func startTerminal(t *testing.T, color bool, args ...string) *ptytest.Session {
 
 func startTerminalSized(t *testing.T, cols, rows uint16, color bool, args ...string) *ptytest.Session {
 	t.Helper()
+	return startTerminalState(t, cols, rows, color, t.TempDir(), args...)
+}
+
+// startTerminalState runs ws on a new pseudo-terminal with stateDir as
+// its XDG_STATE_HOME, where the prompt keeps its history.
+func startTerminalState(t *testing.T, cols, rows uint16, color bool, stateDir string, args ...string) *ptytest.Session {
+	t.Helper()
 	cmd := exec.Command(wsBin, args...)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NO_COLOR=") {
+		if !strings.HasPrefix(kv, "NO_COLOR=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "XDG_STATE_HOME="+stateDir)
 	if !color {
 		cmd.Env = append(cmd.Env, "NO_COLOR=1")
 	}
@@ -264,4 +273,87 @@ func TestInteractiveTerminalWithoutSize(t *testing.T) {
 	sc.want("< hello")
 	sc.typeKeys("\x04")
 	sc.exit(exitOK)
+}
+
+// TestInteractiveHistoryAcrossSessions: the lines typed are kept in
+// $XDG_STATE_HOME/ws/history, and the next session's up arrow brings them
+// back; --no-history neither reads nor writes the file.
+func TestInteractiveHistoryAcrossSessions(t *testing.T) {
+	url := echoURL(t)
+	state := t.TempDir()
+	file := filepath.Join(state, "ws", "history")
+
+	sc := &screen{t: t, s: startTerminalState(t, 100, 40, false, state, url)}
+	sc.want("> ")
+	sc.typeKeys("first\r")
+	sc.want("< first")
+	sc.typeKeys("second\r")
+	sc.want("< second")
+	sc.typeKeys("second\r") // the same line again is kept once
+	sc.want("< second")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+	if data, err := os.ReadFile(file); err != nil || string(data) != "first\nsecond\n" {
+		t.Fatalf("history file %q, %v", data, err)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("history file mode %v, %v: want 0600, as it may hold secrets", fi.Mode(), err)
+	}
+
+	sc = &screen{t: t, s: startTerminalState(t, 100, 40, false, state, url)}
+	sc.want("> ")
+	sc.typeKeys("\x1b[A\x1b[A\r") // two lines back: "first"
+	sc.want("< first")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+	if data, _ := os.ReadFile(file); string(data) != "first\nsecond\nfirst\n" {
+		t.Fatalf("history file %q after the second session", data)
+	}
+
+	sc = &screen{t: t, s: startTerminalState(t, 100, 40, false, state, "--no-history", url)}
+	sc.want("> ")
+	sc.typeKeys("\x1b[A\rnot kept\r") // no history: the up arrow brings nothing
+	sc.want("< not kept")
+	sc.typeKeys("\x04")
+	sc.exit(exitOK)
+	if strings.Contains(sc.s.Screen(), "< first") {
+		t.Fatal("--no-history read the history")
+	}
+	if data, _ := os.ReadFile(file); string(data) != "first\nsecond\nfirst\n" {
+		t.Fatalf("--no-history wrote the history: %q", data)
+	}
+}
+
+// TestInteractiveEndOnItsOwnLine: when the session ends while a line is
+// partly typed, the last status line starts on a line of its own rather
+// than after the typed text: when the server closes, and on Ctrl-C.
+func TestInteractiveEndOnItsOwnLine(t *testing.T) {
+	typed := make(chan struct{})
+	url := startWS(t, server.Options{}, func(c *server.Conn) {
+		select {
+		case <-typed:
+		case <-time.After(testTimeout):
+		}
+		c.WriteFrame(proto.OpClose, []byte{0x03, 0xe8})
+		readClose(c)
+	})
+	sc := &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("partial")
+	sc.want("partial")
+	close(typed)
+	sc.exit(exitOK)
+	sc.pos = 0
+	sc.want("> partial\r\nws: the server closed the connection: 1000")
+
+	url = echoURL(t)
+	sc = &screen{t: t, s: startTerminal(t, false, url)}
+	sc.want("> ")
+	sc.typeKeys("half a line")
+	sc.want("half a line")
+	sc.typeKeys("\x03")
+	sc.exit(exitOK)
+	sc.pos = 0
+	sc.want("interrupted: closing with 1000")
+	sc.want("> half a line\r\nws: closed with 1000 (normal closure)")
 }

@@ -40,6 +40,8 @@ func run(args []string) int {
 		return runDemo(rest)
 	case "serve":
 		return runServe(rest)
+	case "completion":
+		return runCompletion(rest)
 	case "version", "--version":
 		return runVersion(rest)
 	case "help", "-h", "-help", "--help":
@@ -66,7 +68,7 @@ func runHelp(args []string, w io.Writer) int {
 	}
 	text, ok := commandHelp[args[0]]
 	if !ok {
-		return usageError("no help for %q: the commands are connect, demo, serve, version and help", args[0])
+		return usageError("no help for %q: the commands are connect, demo, serve, version, completion and help", args[0])
 	}
 	fmt.Fprint(w, text)
 	return exitOK

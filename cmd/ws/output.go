@@ -36,9 +36,11 @@ const (
 	dirOut = "out"
 )
 
-// plainPrinter writes each message received as one line and nothing else,
-// for pipes. On a terminal, binary messages become hex dumps and control
-// characters are escaped so that a server cannot drive the terminal.
+// plainPrinter writes each text message received as one line and nothing
+// else, for pipes; a binary message is written as it is, with nothing
+// after it, so that a file sent back by an echo is copied byte for byte.
+// On a terminal, binary messages become hex dumps and control characters
+// are escaped so that a server cannot drive the terminal.
 type plainPrinter struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -58,10 +60,13 @@ func (p *plainPrinter) received(f ws.Frame) {
 		}
 		b = append(b, p.sep)
 	case ws.BinaryFrame:
-		if p.terminal && len(f.Payload) > 0 {
+		switch {
+		case !p.terminal:
+			b = append(b, f.Payload...)
+		case len(f.Payload) > 0:
 			b = append(b, hex.Dump(f.Payload)...)
-		} else {
-			b = append(append(b, f.Payload...), p.sep)
+		default:
+			b = append(b, p.sep)
 		}
 	default:
 		b = append(b, fmt.Sprintf("[%v] %s", f.Kind, describePayload(f.Payload))...)

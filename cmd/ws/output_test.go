@@ -31,7 +31,7 @@ func TestPlainPrinter(t *testing.T) {
 	p.received(ws.Binary([]byte{0, 1, '\n'}))
 	p.received(ws.Pong([]byte("hb")))
 	p.received(ws.Ping([]byte{0xff}))
-	if want := "a\x1bb\n\x00\x01\n\n[pong] \"hb\"\n[ping] 0xff\n"; pipe.String() != want {
+	if want := "a\x1bb\n\x00\x01\n[pong] \"hb\"\n[ping] 0xff\n"; pipe.String() != want {
 		t.Errorf("to a pipe: %q, want %q", pipe.String(), want)
 	}
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"net/http"
@@ -19,16 +20,32 @@ import (
 // clients to answer its close frames.
 const stopTimeout = 3 * time.Second
 
+// serveConfig holds the flags of ws serve.
+type serveConfig struct {
+	addr       string
+	chat       bool
+	token      string
+	protocols  stringList
+	maxMessage int64
+	compress   bool
+}
+
+func (c *serveConfig) flagSet() *flag.FlagSet {
+	*c = serveConfig{maxMessage: ws.DefaultMaxMessageSize}
+	fs := newFlagSet("serve")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "")
+	fs.BoolVar(&c.chat, "chat", false, "")
+	fs.StringVar(&c.token, "token", "", "")
+	fs.Var(&c.protocols, "protocol", "")
+	fs.Var(sizeValue{&c.maxMessage}, "max-message", "")
+	fs.BoolVar(&c.compress, "compress", false, "")
+	return fs
+}
+
 // runServe is "ws serve": the embedded server, for trying clients.
 func runServe(args []string) int {
-	fs := newFlagSet("serve")
-	addr := fs.String("addr", "127.0.0.1:8080", "")
-	chat := fs.Bool("chat", false, "")
-	token := fs.String("token", "", "")
-	var protocols stringList
-	fs.Var(&protocols, "protocol", "")
-	maxMessage := int64(ws.DefaultMaxMessageSize)
-	fs.Var(sizeValue{&maxMessage}, "max-message", "")
+	var c serveConfig
+	fs := c.flagSet()
 	pos, code, done := parseCommand("serve", fs, args)
 	if done {
 		return code
@@ -39,26 +56,29 @@ func runServe(args []string) int {
 
 	logger := log.New(os.Stderr, "", log.Ltime|log.Lmicroseconds)
 	srv := &embedded.Server{
-		Options: server.Options{Protocols: protocols, MaxMessage: maxMessage},
+		Options: server.Options{Protocols: c.protocols, MaxMessage: c.maxMessage},
 		Logf:    logger.Printf,
+	}
+	if c.compress {
+		srv.Options.Deflate = &server.Deflate{}
 	}
 	var h http.Handler
 	kind := "echo"
-	if *chat {
+	if c.chat {
 		kind = "chat"
 		h = srv.Chat()
 	} else {
 		h = srv.Echo()
 	}
-	if *token != "" {
-		h = srv.RequireToken(*token, h)
+	if c.token != "" {
+		h = srv.RequireToken(c.token, h)
 	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	a, err := srv.Listen(*addr, h)
+	a, err := srv.Listen(c.addr, h)
 	if err != nil {
-		newStyle(os.Stderr).errorf(os.Stderr, "cannot listen on %s: %v", *addr, err)
+		newStyle(os.Stderr).errorf(os.Stderr, "cannot listen on %s: %v", c.addr, err)
 		return exitConnect
 	}
 	logger.Printf("%s server listening on ws://%s/ (Ctrl-C stops it)", kind, a)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"sync/atomic"
 	"time"
 
 	ws "github.com/hackney-go/ws"
@@ -25,6 +27,9 @@ type session struct {
 	progress    *statusLine   // progress of large file sends; nil: none
 
 	interrupts <-chan struct{} // Ctrl-C, as a signal or as a key in raw mode
+
+	until   *regexp.Regexp // --until: a message received that matches closes with 1000
+	matched atomic.Bool    // one did; set by the receiving goroutine
 }
 
 // input is what a session sends: lines of a pipe, the -x and --file
@@ -59,8 +64,12 @@ type outcome struct {
 	msg  string
 }
 
-// errCountReached ends the receiving goroutine after --count messages.
-var errCountReached = errors.New("count reached")
+// errCountReached ends the receiving goroutine after --count messages,
+// errUntilMatched when a message matched --until.
+var (
+	errCountReached = errors.New("count reached")
+	errUntilMatched = errors.New("--until matched")
+)
 
 // endOfSendWait bounds the wait, after a send failed, for the receiving
 // goroutine to report why the connection ended.
@@ -128,6 +137,10 @@ func (s *session) receive() error {
 		}
 		s.out.received(f)
 		if f.Kind == ws.TextFrame || f.Kind == ws.BinaryFrame {
+			if s.until != nil && s.until.Match(f.Payload) {
+				s.matched.Store(true)
+				return errUntilMatched
+			}
 			n++
 			if s.count > 0 && n >= s.count {
 				return errCountReached
@@ -151,7 +164,7 @@ func (s *session) send(f ws.Frame) error {
 func (s *session) ended(err error) outcome {
 	var ce *ws.CloseError
 	switch {
-	case err == errCountReached:
+	case err == errCountReached, err == errUntilMatched:
 		return s.close(ws.CloseNormal, "")
 	case errors.Is(err, ws.ErrTimeout):
 		o := s.close(ws.CloseNormal, "")

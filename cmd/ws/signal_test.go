@@ -75,7 +75,7 @@ func TestCtrlCClosesWith1000(t *testing.T) {
 	seen := make(chan closeSeen, 1)
 	url := startWS(t, server.Options{}, recordingEcho(seen))
 	p := startProc(t, "-v", url)
-	waitLine(t, p.stderr, "connected to")
+	waitLine(t, p.stderr, "ws: connected to")
 	p.cmd.Process.Signal(os.Interrupt)
 	waitLine(t, p.stderr, "interrupted: closing with 1000")
 	if code := p.exitCode(t); code != exitOK {
@@ -99,7 +99,7 @@ func TestSecondCtrlCQuitsAtOnce(t *testing.T) {
 		}
 	})
 	p := startProc(t, "-v", "--close-timeout", "60s", url)
-	waitLine(t, p.stderr, "connected to")
+	waitLine(t, p.stderr, "ws: connected to")
 	p.cmd.Process.Signal(os.Interrupt)
 	waitLine(t, p.stderr, "Ctrl-C again to quit at once")
 	p.cmd.Process.Signal(os.Interrupt)
