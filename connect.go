@@ -29,11 +29,15 @@ const (
 var errConnectTimeout = errors.New("connect timeout")
 
 // Connect opens a WebSocket connection to a ws:// or wss:// URL
-// (hackney's ws_connect): it dials, runs TLS for wss://, and performs the
-// opening handshake of RFC 6455 section 4, all within the ConnectTimeout
-// option's bound (default 8 s) and ctx.
+// (hackney's ws_connect): it dials, through a proxy if one is set or the
+// environment names one (see Proxy and ProxyFromEnvironment), runs TLS
+// for wss://, and performs the opening handshake of RFC 6455 section 4,
+// all within the ConnectTimeout option's bound (default 8 s) and ctx.
+// A ws+unix:///path/to.sock:/request/path URL, as Node's ws takes it,
+// reaches the server through that Unix socket (wss+unix:// with TLS).
 //
-// It fails with *URLError for a URL it cannot use, *HTTPError when the
+// It fails with *URLError for a URL it cannot use, *ProxyError when the
+// way through the proxy fails, *HTTPError when the
 // server refuses the upgrade, *HandshakeError when the server's answer
 // breaks the protocol, an error matching ErrTimeout when the time runs
 // out, and ctx.Err() when ctx is canceled.
@@ -48,6 +52,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	}
 	req, err := buildRequest(t, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.dial.forTarget(t); err != nil {
 		return nil, err
 	}
 	if cfg.connectTimeout > 0 {
@@ -135,10 +142,9 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 }
 
 func dialAndUpgrade(ctx context.Context, t *target, cfg *config, req *proto.Request) (*Conn, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	nc, err := dialServer(ctx, t, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("ws: dial: %w", err)
+		return nil, err
 	}
 	// Every blocking step below ends when ctx does.
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })

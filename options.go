@@ -26,6 +26,7 @@ type config struct {
 	fragment       int
 	hideControl    bool
 	deflate        *Deflate
+	dial           dialConfig
 }
 
 // Defaults of the options without a value in hackney's table.
