@@ -38,6 +38,7 @@ type connectConfig struct {
 	insecure       bool
 	maxMessage     int64
 	maxFrame       int64 // -1: as maxMessage
+	route          routeFlags
 }
 
 func (c *connectConfig) flagSet() *flag.FlagSet {
@@ -72,6 +73,7 @@ func (c *connectConfig) flagSet() *flag.FlagSet {
 	fs.BoolVar(&c.insecure, "insecure", false, "")
 	fs.Var(sizeValue{&c.maxMessage}, "max-message", "")
 	fs.Var(sizeValue{&c.maxFrame}, "max-frame", "")
+	c.route.register(fs)
 	return fs
 }
 
@@ -150,10 +152,18 @@ func runConnect(args []string) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	routeOpts, route, err := c.route.options(url)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	opts = append(opts, routeOpts...)
 
 	errStyle := newStyle(os.Stderr)
 	interrupts := notifyInterrupts()
 
+	if c.verbose && route != "" {
+		errStyle.notef(os.Stderr, "connecting to %s %s", url, route)
+	}
 	start := time.Now()
 	conn, err := connect(url, opts, interrupts)
 	if errors.Is(err, context.Canceled) {

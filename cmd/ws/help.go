@@ -98,6 +98,15 @@ Connecting:
       --cert FILE          client certificate (PEM) for wss://
       --key FILE           its private key (PEM; default: in the --cert file)
       --insecure           do not verify the server's certificate
+      --proxy URL          connect through a proxy: http://, https://, socks5:// or
+                           socks5h:// (resolving names), user:password@ in the URL;
+                           default: the environment (wss_proxy, https_proxy,
+                           ws_proxy, http_proxy, all_proxy, no_proxy: see README)
+      --no-proxy           connect directly, whatever the environment says
+      --proxy-header 'Name: value'
+                           add a header to the proxy's CONNECT (repeatable)
+      --unix-socket PATH   connect through a Unix socket; so does a URL
+                           ws+unix:///path/to.sock:/request/path
 Durations are Go durations (500ms, 2s, 1m) or seconds (1.5).
 
 JSON events, one object per line:
@@ -125,6 +134,8 @@ Examples:
   ws -H 'Authorization: Bearer t0k3n' --protocol graphql-ws wss://example.com/graphql
   ws --cacert ca.pem --cert client.pem --key client.key wss://internal.example/ws
   ws --insecure wss://127.0.0.1:8443/
+  ws --proxy socks5h://127.0.0.1:1080 wss://example.com/feed
+  ws ws+unix:///run/app.sock:/events
 `,
 	"demo": `usage: ws demo
 

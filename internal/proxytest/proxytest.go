@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -233,6 +234,9 @@ type SquidOptions struct {
 	// SquidPassword (Basic, checked by its basic_ncsa_auth helper): it
 	// answers others with 407.
 	Auth bool
+	// Header, as "Name: value", makes squid refuse CONNECT requests
+	// without that header with 403.
+	Header string
 }
 
 // The credentials squid requires with SquidOptions.Auth, and the
@@ -281,6 +285,9 @@ func Squid(tb testing.TB, o SquidOptions) string {
 		var c strings.Builder
 		fmt.Fprintf(&c, "http_port 127.0.0.1:%d\n", port)
 		c.WriteString(auth)
+		if name, value, ok := strings.Cut(o.Header, ":"); ok {
+			fmt.Fprintf(&c, "acl marked req_header %s ^%s$\nhttp_access deny CONNECT !marked\n", strings.TrimSpace(name), regexp.QuoteMeta(strings.TrimSpace(value)))
+		}
 		fmt.Fprintf(&c, "acl SSL_ports port %s\n", ports)
 		c.WriteString(`acl CONNECT method CONNECT
 http_access deny CONNECT !SSL_ports
