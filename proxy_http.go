@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -69,12 +70,17 @@ func readConnectResponse(r io.Reader) (resp *proto.Response, rest []byte, err er
 		}
 		m, rerr := r.Read(buf[len(buf):min(cap(buf), proto.MaxResponseHead+1)])
 		buf = buf[:len(buf)+m]
-		resp, n, perr := proto.ParseResponse(buf)
-		if perr != nil {
-			return nil, nil, fmt.Errorf("response to CONNECT: %w", perr)
-		}
-		if n > 0 {
-			return resp, buf[n:], nil
+		// Parse only once the head can have ended, so that a proxy
+		// sending it in small pieces costs linear time, not quadratic.
+		tail := buf[max(0, len(buf)-m-2):]
+		if bytes.Contains(tail, []byte("\n\n")) || bytes.Contains(tail, []byte("\n\r\n")) || len(buf) > proto.MaxResponseHead {
+			resp, n, perr := proto.ParseResponse(buf)
+			if perr != nil {
+				return nil, nil, fmt.Errorf("response to CONNECT: %w", perr)
+			}
+			if n > 0 {
+				return resp, buf[n:], nil
+			}
 		}
 		if rerr != nil {
 			if errors.Is(rerr, io.EOF) {
