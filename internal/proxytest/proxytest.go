@@ -109,6 +109,46 @@ func freePort(tb testing.TB) int {
 // squid's helpers and dante's children with it.
 func start(tb testing.TB, name string, argv func(port int) []string) (port int) {
 	tb.Helper()
+	port, _ = startProcess(tb, name, argv)
+	return port
+}
+
+// startUnprivileged is start for a proxy told to drop root's privileges:
+// when the test runs as root, it fails unless the proxy's process runs
+// as another user within startWait (some listen first, then drop them).
+func startUnprivileged(tb testing.TB, name string, argv func(port int) []string) (port int) {
+	tb.Helper()
+	port, pid := startProcess(tb, name, argv)
+	if !isRoot {
+		return port
+	}
+	var uid string
+	for deadline := time.Now().Add(startWait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if uid = effectiveUID(pid); uid != "0" && uid != "" {
+			return port
+		}
+	}
+	tb.Fatalf("%s still runs as root (uid %q) after %v", name, uid, startWait)
+	return 0
+}
+
+// effectiveUID reads a process's effective user id from /proc.
+func effectiveUID(pid int) string {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		// Uid: real, effective, saved, filesystem.
+		if f := strings.Fields(line); len(f) == 5 && f[0] == "Uid:" {
+			return f[2]
+		}
+	}
+	return ""
+}
+
+func startProcess(tb testing.TB, name string, argv func(port int) []string) (port, pid int) {
+	tb.Helper()
 	var last string
 	for try := 0; try < 3; try++ {
 		port = freePort(tb)
@@ -142,13 +182,13 @@ func start(tb testing.TB, name string, argv func(port int) []string) (port int) 
 					tb.Logf("%s output:\n%s", name, out.String())
 				}
 			})
-			return port
+			return port, cmd.Process.Pid
 		}
 		stop()
 		last = out.String()
 	}
 	tb.Fatalf("%s did not accept connections within %v:\n%s", name, startWait, last)
-	return 0
+	return 0, 0
 }
 
 // waitListening reports whether addr accepts a connection before the
@@ -207,7 +247,7 @@ type TinyproxyOptions struct {
 func Tinyproxy(tb testing.TB, o TinyproxyOptions) string {
 	tb.Helper()
 	bin := Require(tb, "tinyproxy", "tinyproxy")
-	port := start(tb, "tinyproxy", func(port int) []string {
+	port := startUnprivileged(tb, "tinyproxy", func(port int) []string {
 		var c strings.Builder
 		fmt.Fprintf(&c, "Port %d\nListen 127.0.0.1\nTimeout 60\nMaxClients 100\nLogLevel Info\n", port)
 		if isRoot {
@@ -277,7 +317,7 @@ func Squid(tb testing.TB, o SquidOptions) string {
 			"auth_param basic children 1 startup=1\nauth_param basic realm ws-test\n" +
 			"acl users proxy_auth REQUIRED\nhttp_access deny !users\n"
 	}
-	port := start(tb, "squid", func(port int) []string {
+	port := startUnprivileged(tb, "squid", func(port int) []string {
 		ports := "443"
 		for _, p := range o.SSLPorts {
 			ports += " " + strconv.Itoa(p)
@@ -335,7 +375,7 @@ func Microsocks(tb testing.TB, user, password string) string {
 func Dante(tb testing.TB, deniedPort int) string {
 	tb.Helper()
 	bin := Require(tb, "danted", "dante-server")
-	port := start(tb, "danted", func(port int) []string {
+	port := startUnprivileged(tb, "danted", func(port int) []string {
 		var c strings.Builder
 		fmt.Fprintf(&c, "logoutput: stderr\ninternal: 127.0.0.1 port = %d\nexternal: 127.0.0.1\n", port)
 		c.WriteString("socksmethod: none\nclientmethod: none\n")
@@ -362,7 +402,7 @@ func Stunnel(tb testing.TB, backend, certFile, keyFile string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	port := start(tb, "stunnel", func(port int) []string {
+	port := startUnprivileged(tb, "stunnel", func(port int) []string {
 		var c strings.Builder
 		c.WriteString("foreground = yes\npid =\ndebug = 4\n")
 		if isRoot {
