@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
 	"github.com/hackney-go/ws/internal/proxytest"
 	"github.com/hackney-go/ws/internal/server"
+	"github.com/hackney-go/ws/internal/testcert"
 )
 
 // runWSEnv is runWS with env in place of the proxy variables of this
@@ -118,6 +120,9 @@ func TestProxyEnvironment(t *testing.T) {
 	otherPort := strconv.Itoa(urlPort(t, other))
 	otherByName := strings.Replace(other, "127.0.0.1", "localhost", 1)
 	badSocks := strings.Replace(socks, "bob:pw@", "bob:wrong@", 1)
+	ca := testcert.NewCA(t, "ws proxy test CA")
+	secure := startTLSEcho(t, &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, testcert.Options{IPs: loopback})}})
+	cacert := "--cacert=" + ca.WritePEM(t)
 	const (
 		direct  = "direct"  // the reply came, tinyproxy would have refused
 		proxied = "proxied" // tinyproxy refused with 403
@@ -150,6 +155,11 @@ func TestProxyEnvironment(t *testing.T) {
 		{"no_proxy-star", []string{"http_proxy=" + tp, "no_proxy=*"}, other, direct},
 		{"no-proxy-flag", []string{"http_proxy=" + tp, "--no-proxy"}, other, direct},
 		{"httpoxy", []string{"HTTP_PROXY=" + dead, "REQUEST_METHOD=GET"}, other, direct},
+		{"wss-https_proxy", []string{"https_proxy=" + tp, cacert}, secure, proxied},
+		{"wss-HTTPS_PROXY", []string{"HTTPS_PROXY=" + tp, cacert}, secure, proxied},
+		{"wss-wss_proxy-first", []string{"wss_proxy=" + tp, "https_proxy=" + dead, cacert}, secure, proxied},
+		{"wss-http_proxy-not-for-wss", []string{"http_proxy=" + dead, "ws_proxy=" + dead, cacert}, secure, direct},
+		{"wss-all_proxy", []string{"all_proxy=" + tp, cacert}, secure, proxied},
 		{"unknown-scheme", []string{"http_proxy=ftp://127.0.0.1:21"}, other, "usage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,5 +236,17 @@ func TestUnixSocket(t *testing.T) {
 	wantExit(t, r, exitOK)
 	if r.stdout != "hi\n" {
 		t.Fatalf("ws+unix: %v", r)
+	}
+}
+
+// TestHelpShowsRouteFlags: ws help connect documents each flag of the
+// route to the server.
+func TestHelpShowsRouteFlags(t *testing.T) {
+	r := runWS(t, "", "help", "connect")
+	wantExit(t, r, exitOK)
+	for _, flag := range []string{"--proxy URL", "--no-proxy", "--proxy-header 'Name: value'", "--unix-socket PATH", "ws+unix://"} {
+		if !strings.Contains(r.stdout, flag) {
+			t.Errorf("ws help connect lacks %q", flag)
+		}
 	}
 }
