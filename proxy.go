@@ -51,7 +51,9 @@ func ProxyFunc(f func(*url.URL) (*url.URL, error)) Option {
 func NoProxy() Option { return ProxyFunc(nil) }
 
 // ProxyHeader adds a header to the CONNECT request sent to an HTTP or
-// HTTPS proxy; it may be given many times. It is not sent to the server.
+// HTTPS proxy; it may be given many times. It is not sent to the server,
+// nor to a SOCKS5 proxy. A Proxy-Authorization given here replaces the
+// one made from the proxy URL's userinfo.
 func ProxyHeader(name, value string) Option {
 	return func(c *config) {
 		if c.dial.proxyHeader == nil {
