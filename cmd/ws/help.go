@@ -98,10 +98,11 @@ Connecting:
       --cert FILE          client certificate (PEM) for wss://
       --key FILE           its private key (PEM; default: in the --cert file)
       --insecure           do not verify the server's certificate
-      --proxy URL          connect through a proxy: http://, https://, socks5:// or
-                           socks5h:// (resolving names), user:password@ in the URL;
-                           default: the environment (wss_proxy, https_proxy,
-                           ws_proxy, http_proxy, all_proxy, no_proxy: see README)
+      --proxy URL          connect through a proxy: http://, https://, socks5://
+                           or socks5h:// (names resolved by the proxy), with
+                           user:password@ if it wants them; default: from the
+                           environment (wss_proxy, https_proxy, ws_proxy,
+                           http_proxy, all_proxy, no_proxy; see the README)
       --no-proxy           connect directly, whatever the environment says
       --proxy-header 'Name: value'
                            add a header to the proxy's CONNECT (repeatable)
