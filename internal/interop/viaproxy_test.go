@@ -239,22 +239,26 @@ func TestThroughProxies(t *testing.T) {
 	t.Run("connect-timeout", func(t *testing.T) {
 		t.Parallel()
 		// tinyproxy tunnels to a server that accepts and never answers: the
-		// one deadline covers the proxy leg and the upgrade together.
+		// one deadline covers the proxy leg and what follows together.
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer ln.Close()
 		p := proxytest.Tinyproxy(t, proxytest.TinyproxyOptions{})
-		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-		defer cancel()
-		c, err := ws.Connect(ctx, "ws://"+ln.Addr().String()+"/", ws.Proxy(p), ws.ConnectTimeout(500*time.Millisecond))
-		if err == nil {
-			c.Close()
-			t.Fatal("Connect succeeded")
-		}
-		if !errors.Is(err, ws.ErrTimeout) {
-			t.Fatalf("Connect: %v, want ErrTimeout", err)
+		// Over ws:// the upgrade waits; over wss:// the TLS handshake
+		// inside the tunnel.
+		for _, scheme := range []string{"ws", "wss"} {
+			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+			defer cancel()
+			c, err := ws.Connect(ctx, scheme+"://"+ln.Addr().String()+"/", ws.Proxy(p), ws.ConnectTimeout(500*time.Millisecond))
+			if err == nil {
+				c.Close()
+				t.Fatalf("%s: Connect succeeded", scheme)
+			}
+			if !errors.Is(err, ws.ErrTimeout) {
+				t.Fatalf("%s: Connect: %v, want ErrTimeout", scheme, err)
+			}
 		}
 	})
 }
