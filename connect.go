@@ -28,11 +28,15 @@ const (
 )
 
 // Connect opens a WebSocket connection to a ws:// or wss:// URL
-// (hackney's ws_connect): it dials, runs TLS for wss://, and performs the
-// opening handshake of RFC 6455 section 4, all within the ConnectTimeout
-// option's bound (default 8 s) and ctx.
+// (hackney's ws_connect): it dials, through a proxy if one is set or the
+// environment names one (see Proxy and ProxyFromEnvironment), runs TLS
+// for wss://, and performs the opening handshake of RFC 6455 section 4,
+// all within the ConnectTimeout option's bound (default 8 s) and ctx.
+// A ws+unix:///path/to.sock:/request/path URL, as Node's ws takes it,
+// reaches the server through that Unix socket (wss+unix:// with TLS).
 //
-// It fails with *URLError for a URL it cannot use, *HTTPError when the
+// It fails with *URLError for a URL it cannot use, *ProxyError when the
+// way through the proxy fails, *HTTPError when the
 // server refuses the upgrade, *HandshakeError when the server's answer
 // breaks the protocol, an error matching ErrTimeout when the time runs
 // out, and ctx.Err() when ctx is canceled.
@@ -54,6 +58,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	}
 	req, err := buildRequest(t, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.dial.forTarget(t); err != nil {
 		return nil, err
 	}
 	// The connect timeout is a deadline on the dial and on the socket,
@@ -162,10 +169,9 @@ func setHeader(h *http.Header, name, value string) {
 // dialAndUpgrade connects and upgrades by deadline (none if zero), or
 // until ctx ends.
 func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request) (*Conn, error) {
-	d := net.Dialer{Deadline: deadline}
-	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	nc, err := dialServer(ctx, deadline, t, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("ws: dial: %w", err)
+		return nil, err
 	}
 	// Every blocking step below ends at the deadline, or when ctx ends
 	// (a context that cannot end, like context.Background(), needs no

@@ -32,6 +32,7 @@ type config struct {
 	backoffFirst   time.Duration
 	backoffMax     time.Duration
 	retryIf        func(error) bool
+	dial           dialConfig
 }
 
 // Defaults of the options without a value in hackney's table.
@@ -54,8 +55,9 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
-// ConnectTimeout bounds the whole of Connect: TCP connect, TLS handshake
-// and WebSocket upgrade together (hackney's connect_timeout, default 8 s).
+// ConnectTimeout bounds the whole of Connect: TCP connect, the way
+// through a proxy, TLS handshakes and WebSocket upgrade together
+// (hackney's connect_timeout, default 8 s).
 // Zero means no bound other than Connect's context.
 func ConnectTimeout(d time.Duration) Option { return func(c *config) { c.connectTimeout = d } }
 

@@ -11,15 +11,18 @@ import (
 // target is where a ws:// or wss:// URL leads.
 type target struct {
 	secure     bool
-	addr       string // host:port to dial
-	serverName string // host for TLS verification
-	host       string // the Host header (RFC 6455 section 4.1, item 4)
-	requestURI string // path and query
-	basicAuth  string // Authorization value from the URL's userinfo, if any
+	addr       string   // host:port to dial
+	serverName string   // host for TLS verification
+	host       string   // the Host header (RFC 6455 section 4.1, item 4)
+	requestURI string   // path and query
+	basicAuth  string   // Authorization value from the URL's userinfo, if any
+	url        *url.URL // the URL without its userinfo, for ProxyFunc
+	unixSocket string   // the socket of a ws+unix:// or wss+unix:// URL
 }
 
 // parseURL checks rawURL against RFC 6455 section 3: the scheme is ws or
-// wss, a host is present and there is no fragment.
+// wss, a host is present and there is no fragment; or it is a ws+unix or
+// wss+unix URL (see parseUnixURL).
 func parseURL(rawURL string) (*target, error) {
 	bad := func(reason string) error { return &URLError{URL: rawURL, Reason: reason} }
 	u, err := url.Parse(rawURL)
@@ -31,6 +34,8 @@ func parseURL(rawURL string) (*target, error) {
 	case "ws":
 	case "wss":
 		t.secure = true
+	case "ws+unix", "wss+unix":
+		return parseUnixURL(rawURL, u)
 	case "":
 		return nil, bad("no scheme; use ws:// or wss://")
 	default:
@@ -73,6 +78,52 @@ func parseURL(rawURL string) (*target, error) {
 		pw, _ := u.User.Password()
 		t.basicAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))
 	}
+	t.url = &url.URL{Scheme: strings.ToLower(u.Scheme), Host: u.Host, Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
+	return t, nil
+}
+
+// parseUnixURL reads the URLs of Node's ws for a server on a Unix socket:
+// ws+unix:///run/app.sock:/path?query, the socket's absolute path, then
+// after the first colon the request's path and query ("/" if there is no
+// colon). A socket whose path holds a colon needs the UnixSocket option.
+// The Host header, and the name a wss+unix:// server's certificate must
+// have, is localhost (TLSConfig's ServerName can say otherwise).
+func parseUnixURL(rawURL string, u *url.URL) (*target, error) {
+	bad := func(reason string) error { return &URLError{URL: rawURL, Reason: reason} }
+	if u.Host != "" || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return nil, bad("a " + u.Scheme + " URL has no host, and names the socket by its absolute path: " + u.Scheme + ":///path/to.sock:/request/path")
+	}
+	if u.User != nil {
+		return nil, bad("a " + u.Scheme + " URL has no userinfo; use Header for Authorization")
+	}
+	if u.Fragment != "" || strings.Contains(rawURL, "#") {
+		return nil, bad("fragment identifiers are not allowed in WebSocket URLs")
+	}
+	socket, path, _ := strings.Cut(u.EscapedPath(), ":")
+	socket, err := url.PathUnescape(socket)
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	if path == "" {
+		path = "/"
+	} else if path[0] != '/' {
+		return nil, bad("the request path after the socket's must start with /")
+	}
+	t := &target{
+		secure:     strings.EqualFold(u.Scheme, "wss+unix"),
+		addr:       "localhost:80",
+		serverName: "localhost",
+		host:       "localhost",
+		requestURI: path,
+		unixSocket: socket,
+	}
+	if t.secure {
+		t.addr = "localhost:443"
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		t.requestURI += "?" + escapeQuery(u.RawQuery)
+	}
+	t.url = &url.URL{Scheme: strings.ToLower(u.Scheme), Host: "localhost", Path: u.Path, RawQuery: u.RawQuery}
 	return t, nil
 }
 

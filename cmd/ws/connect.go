@@ -46,6 +46,7 @@ type connectConfig struct {
 	compress       bool
 	until          *regexp.Regexp
 	noHistory      bool
+	route          routeFlags
 }
 
 func (c *connectConfig) flagSet() *flag.FlagSet {
@@ -86,6 +87,7 @@ func (c *connectConfig) flagSet() *flag.FlagSet {
 	fs.BoolVar(&c.compress, "compress", false, "")
 	fs.Var(regexpValue{&c.until}, "until", "")
 	fs.BoolVar(&c.noHistory, "no-history", false, "")
+	c.route.register(fs)
 	return fs
 }
 
@@ -175,6 +177,11 @@ func runConnect(args []string) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	routeOpts, route, err := c.route.options(url)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	opts = append(opts, routeOpts...)
 
 	errStyle := newStyle(os.Stderr)
 	interrupts := notifyInterrupts()
@@ -182,6 +189,9 @@ func runConnect(args []string) int {
 	ctx := context.Background()
 	var trace *verboseTrace
 	if c.verbose {
+		if route != "" {
+			errStyle.notef(os.Stderr, "connecting to %s %s", url, route)
+		}
 		trace = newVerboseTrace(os.Stderr, errStyle, url)
 		ctx = httptrace.WithClientTrace(ctx, trace.clientTrace())
 	}

@@ -117,6 +117,16 @@ Connecting:
       --cert FILE          client certificate (PEM) for wss://
       --key FILE           its private key (PEM; default: in the --cert file)
       --insecure           do not verify the server's certificate
+      --proxy URL          connect through a proxy: http://, https://, socks5://
+                           or socks5h:// (names resolved by the proxy), with
+                           user:password@ if it wants them; default: from the
+                           environment (wss_proxy, https_proxy, ws_proxy,
+                           http_proxy, all_proxy, no_proxy; see the README)
+      --no-proxy           connect directly, whatever the environment says
+      --proxy-header 'Name: value'
+                           add a header to the proxy's CONNECT (repeatable)
+      --unix-socket PATH   connect through a Unix socket; so does a URL
+                           ws+unix:///path/to.sock:/request/path
 Durations are Go durations (500ms, 2s, 1m) or seconds (1.5).
 
 JSON events, one object per line:

@@ -25,6 +25,7 @@ func connectFailure(url string, err error, connectTimeout time.Duration) (code i
 	var urlErr *ws.URLError
 	var refused *ws.HTTPError
 	var bad *ws.HandshakeError
+	var viaProxy *ws.ProxyError
 	var unknownCA x509.UnknownAuthorityError
 	var verify *tls.CertificateVerificationError
 	var hostname x509.HostnameError
@@ -36,6 +37,8 @@ func connectFailure(url string, err error, connectTimeout time.Duration) (code i
 		return exitConnect, append(lines, refusalDetails(refused)...)
 	case errors.As(err, &bad):
 		return exitConnect, []string{fmt.Sprintf("%s: the server's handshake response breaks RFC 6455: %s", url, strings.TrimPrefix(trimWS(err), "bad handshake: "))}
+	case errors.As(err, &viaProxy) && !errors.Is(err, ws.ErrTimeout):
+		return exitConnect, proxyFailure(url, viaProxy)
 	case errors.Is(err, ws.ErrTimeout):
 		return exitConnect, []string{fmt.Sprintf("could not connect to %s within %v (--connect-timeout)", url, connectTimeout)}
 	case errors.As(err, &unknownCA), errors.As(err, &verify), errors.As(err, &hostname):

@@ -119,12 +119,25 @@ func requirePeer(t testing.TB, spec peerSpec) []string {
 // when the test ends.
 func startPeer(t testing.TB, spec peerSpec, certs *certFiles) *peer {
 	t.Helper()
-	argv := requirePeer(t, spec)
 	scheme := "ws"
+	var args []string
 	if certs != nil {
 		scheme = "wss"
-		argv = append(argv, "--cert", certs.cert, "--key", certs.key)
+		args = []string{"--cert", certs.cert, "--key", certs.key}
 	}
+	p, line := launchPeer(t, spec, args)
+	if _, err := strconv.Atoi(line); err != nil {
+		t.Fatalf("peer %s did not print its port (got %q)", spec.name, line)
+	}
+	p.base = scheme + "://127.0.0.1:" + line
+	return p
+}
+
+// launchPeer runs the peer with args added to its command line, stops it
+// when the test ends, and returns its first line of output.
+func launchPeer(t testing.TB, spec peerSpec, args []string) (*peer, string) {
+	t.Helper()
+	argv := append(requirePeer(t, spec), args...)
 	ctx, cancel := context.WithTimeout(context.Background(), peerLifetime)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.WaitDelay = testTimeout
@@ -161,14 +174,14 @@ func startPeer(t testing.TB, spec peerSpec, certs *certFiles) *peer {
 	})
 	select {
 	case line, ok := <-port:
-		if _, err := strconv.Atoi(line); !ok || err != nil {
-			t.Fatalf("peer %s did not print its port (got %q):\n%s", spec.name, line, stderr.String())
+		if !ok {
+			t.Fatalf("peer %s exited before its first line:\n%s", spec.name, stderr.String())
 		}
-		p.base = scheme + "://127.0.0.1:" + line
+		return p, line
 	case <-time.After(testTimeout):
-		t.Fatalf("peer %s did not print its port within %v:\n%s", spec.name, testTimeout, stderr.String())
+		t.Fatalf("peer %s did not print its first line within %v:\n%s", spec.name, testTimeout, stderr.String())
 	}
-	return p
+	return nil, ""
 }
 
 // read takes the port from the peer's first line of output, then collects

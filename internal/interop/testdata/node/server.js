@@ -7,6 +7,8 @@
 // client put in its URL (?id=...), so that the test can check what reached
 // the server. It serves wss:// when started with --cert FILE --key FILE,
 // and exits when its standard input ends, so it never outlives the test.
+// Started with --unix PATH it listens on that Unix socket instead, and
+// prints PATH as its first line.
 //
 // Routes (the path of the request URL):
 //   /echo                 echoes every message with its type
@@ -48,7 +50,7 @@ const deflateSettings = {
 function parseArgs(argv) {
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
-    if (argv[i] !== '--cert' && argv[i] !== '--key') {
+    if (argv[i] !== '--cert' && argv[i] !== '--key' && argv[i] !== '--unix') {
       throw new Error(`unknown argument ${argv[i]}`);
     }
     args[argv[i].slice(2)] = argv[i + 1];
@@ -218,9 +220,13 @@ function main() {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${server.address().port}\n`);
-  });
+  if (args.unix) {
+    server.listen(args.unix, () => process.stdout.write(`${args.unix}\n`));
+  } else {
+    server.listen(0, '127.0.0.1', () => {
+      process.stdout.write(`${server.address().port}\n`);
+    });
+  }
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 }

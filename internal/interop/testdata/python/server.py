@@ -6,7 +6,8 @@ its first line of output. Afterwards each line it prints is a JSON report of
 what a connection saw, tagged with the id the client put in its URL
 (?id=...), so that the test can check what reached the server. It serves
 wss:// when started with --cert FILE --key FILE, and exits when its standard
-input ends, so it never outlives the test.
+input ends, so it never outlives the test. Started with --unix PATH it
+listens on that Unix socket instead, and prints PATH as its first line.
 
 Routes (the path of the request URL):
   /echo                 echoes every message with its type
@@ -34,6 +35,7 @@ windows of 12 bits), unless the query names one of DEFLATE_SETTINGS
 
 import argparse
 import asyncio
+import functools
 import http
 import json
 import ssl
@@ -178,15 +180,17 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--unix")
     args = parser.parse_args()
     tls = None
     if args.cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.cert, args.key)
-    async with websockets.serve(
-        handle,
-        "127.0.0.1",
-        0,
+    if args.unix:
+        serve = functools.partial(websockets.unix_serve, handle, args.unix)
+    else:
+        serve = functools.partial(websockets.serve, handle, "127.0.0.1", 0)
+    async with serve(
         ssl=tls,
         process_request=refuse,
         subprotocols=["b"],
@@ -194,7 +198,7 @@ async def main():
         ping_interval=None,  # pings only where a test asks for them
         create_protocol=Protocol,
     ) as server:
-        print(server.sockets[0].getsockname()[1], flush=True)
+        print(args.unix or server.sockets[0].getsockname()[1], flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)
 
 
