@@ -43,7 +43,7 @@ var completionCases = []struct {
 }{
 	{[]string{"ws", "--fi"}, "--file"},
 	{[]string{"ws", "--head"}, "--header --header-file"},
-	{[]string{"ws", "--un"}, "--until"},
+	{[]string{"ws", "--unt"}, "--until"},
 	{[]string{"ws", "serve", "--ad"}, "--addr"},
 	{[]string{"ws", "serve", "--co"}, "--compress"},
 	{[]string{"ws", "comp"}, "completion"},

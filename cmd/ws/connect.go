@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,6 +48,10 @@ type connectConfig struct {
 	until          *regexp.Regexp
 	noHistory      bool
 	route          routeFlags
+	pingInterval   time.Duration
+	pingTimeout    time.Duration
+	reconnect      bool
+	reconnectDelay time.Duration // the first delay's bound; 0: the library's
 }
 
 func (c *connectConfig) flagSet() *flag.FlagSet {
@@ -88,6 +93,10 @@ func (c *connectConfig) flagSet() *flag.FlagSet {
 	fs.Var(regexpValue{&c.until}, "until", "")
 	fs.BoolVar(&c.noHistory, "no-history", false, "")
 	c.route.register(fs)
+	fs.Var(durationValue{d: &c.pingInterval}, "ping-interval", "")
+	fs.Var(durationValue{d: &c.pingTimeout}, "ping-timeout", "")
+	fs.BoolVar(&c.reconnect, "reconnect", false, "")
+	fs.Var(durationValue{d: &c.reconnectDelay}, "reconnect-delay", "")
 	return fs
 }
 
@@ -104,6 +113,12 @@ func (c *connectConfig) options(reportControl bool) ([]ws.Option, error) {
 		ws.MaxMessageSize(c.maxMessage),
 		ws.MaxFrameSize(maxFrame),
 		ws.ReportControl(reportControl),
+	}
+	switch {
+	case c.pingInterval > 0:
+		opts = append(opts, ws.PingInterval(c.pingInterval), ws.PingTimeout(c.pingTimeout))
+	case c.pingTimeout > 0:
+		return nil, fmt.Errorf("--ping-timeout needs --ping-interval: the keepalive is off without it")
 	}
 	headers, err := c.allHeaders()
 	if err != nil {
@@ -195,6 +210,12 @@ func runConnect(args []string) int {
 		trace = newVerboseTrace(os.Stderr, errStyle, url)
 		ctx = httptrace.WithClientTrace(ctx, trace.clientTrace())
 	}
+	if c.reconnect {
+		if interactive {
+			return usageError("--reconnect is for scripts: give the messages with -x or --file, or pipe them in")
+		}
+		return c.runReconnect(ctx, url, opts, errStyle, interrupts)
+	}
 	conn, err := connect(ctx, url, opts, interrupts)
 	if errors.Is(err, context.Canceled) {
 		errStyle.errorf(os.Stderr, "interrupted while connecting to %s", url)
@@ -208,10 +229,47 @@ func runConnect(args []string) int {
 	if trace != nil {
 		trace.connected(conn, c.compress)
 	}
+	var t *terminal
+	if interactive {
+		if t, err = openTerminal(interrupts, c.noHistory); err != nil {
+			conn.Close()
+			errStyle.errorf(os.Stderr, "terminal: %v", err)
+			return exitAbnormal
+		}
+	}
+	s := c.newSession(conn, errStyle, interrupts, t)
+	s.out.opened(openInfo{url: url, subprotocol: conn.Subprotocol(), header: conn.ResponseHeader()})
+	in := c.newInput(t)
+	restore := func() {}
+	if t != nil {
+		restore = t.restore
+	}
+	o := s.run(in)
+	restore()
+	return c.report(o, s, errStyle, interactive)
+}
 
+// report prints how the last session ended and returns the exit code.
+func (c *connectConfig) report(o outcome, s *session, st style, interactive bool) int {
+	if c.until != nil && !s.matched.Load() && o.code == exitOK {
+		o = outcome{code: exitAbnormal, msg: "no message matched --until " + c.until.String() + ": " + o.msg}
+	}
+	switch {
+	case o.msg == "":
+	case o.code != exitOK:
+		st.errorf(os.Stderr, "%s", o.msg)
+	case interactive || c.verbose:
+		st.notef(os.Stderr, "%s", o.msg)
+	}
+	return o.code
+}
+
+// newSession prepares the session of a connection; t is the terminal of
+// the interactive mode, nil otherwise.
+func (c *connectConfig) newSession(conn *ws.Conn, st style, interrupts <-chan struct{}, t *terminal) *session {
 	s := &session{
 		conn:        conn,
-		st:          errStyle,
+		st:          st,
 		note:        os.Stderr,
 		count:       c.count,
 		recvTimeout: c.recvTimeout,
@@ -219,50 +277,33 @@ func runConnect(args []string) int {
 		waitForever: c.waitForever,
 		interrupts:  interrupts,
 		until:       c.until,
+		received:    new(atomic.Int64),
 	}
 	if isTerminal(os.Stderr) {
 		s.progress = &statusLine{w: os.Stderr}
 	}
-	var in input
-	var restore func()
-	switch {
-	case oneShot:
-		in = argsInput{items: c.sends, binary: c.binary}
-	case interactive:
-		t, err := openTerminal(interrupts, c.noHistory)
-		if err != nil {
-			conn.Close()
-			errStyle.errorf(os.Stderr, "terminal: %v", err)
-			return exitAbnormal
-		}
-		restore = t.restore
+	if t != nil {
 		s.note = t.editor
 		s.closeAtEnd = true
-		in = interactiveInput{t: t, st: newStyle(os.Stdout)}
-	default:
-		sep := byte('\n')
-		if c.null {
-			sep = 0
-		}
-		in = lineInput{r: os.Stdin, sep: sep, binary: c.binary}
 	}
-	s.out = newPrinter(&c, interactive, s.note, s.progress)
-	s.out.opened(openInfo{url: url, subprotocol: conn.Subprotocol(), header: conn.ResponseHeader()})
-	o := s.run(in)
-	if c.until != nil && !s.matched.Load() && o.code == exitOK {
-		o = outcome{code: exitAbnormal, msg: "no message matched --until " + c.until.String() + ": " + o.msg}
-	}
-	if restore != nil {
-		restore()
-	}
+	s.out = newPrinter(c, t != nil, s.note, s.progress)
+	return s
+}
+
+// newInput returns what the sessions send: the -x and --file messages,
+// the prompt's lines (t, in interactive mode), or stdin's lines.
+func (c *connectConfig) newInput(t *terminal) input {
 	switch {
-	case o.msg == "":
-	case o.code != exitOK:
-		errStyle.errorf(os.Stderr, "%s", o.msg)
-	case interactive || c.verbose:
-		errStyle.notef(os.Stderr, "%s", o.msg)
+	case len(c.sends) > 0:
+		return argsInput{items: c.sends, binary: c.binary}
+	case t != nil:
+		return interactiveInput{t: t, st: newStyle(os.Stdout)}
 	}
-	return o.code
+	sep := byte('\n')
+	if c.null {
+		sep = 0
+	}
+	return lineInput{lines: readLines(os.Stdin, sep), sep: sep, binary: c.binary}
 }
 
 // newPrinter picks the output of the flags and mode; w is the line

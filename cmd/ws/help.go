@@ -37,8 +37,9 @@ Exit status:
   2    could not connect or upgrade; for a refused upgrade the HTTP status, the
        headers and the start of the body are printed
   3    the connection ended abnormally: the server closed with a code other
-       than 1000, the connection broke, --recv-timeout passed, or the close
-       handshake failed; the close code and reason, or the error, are printed
+       than 1000, the connection broke, --recv-timeout passed, the server
+       stopped answering pings (--ping-interval), or the close handshake
+       failed; the close code and reason, or the error, are printed
   130  a second Ctrl-C quit without finishing the close
 
 Examples:
@@ -127,20 +128,39 @@ Connecting:
                            add a header to the proxy's CONNECT (repeatable)
       --unix-socket PATH   connect through a Unix socket; so does a URL
                            ws+unix:///path/to.sock:/request/path
+
+Staying connected:
+      --ping-interval D    ping when nothing has come from the server for D, in
+                           every mode; a server that then sends nothing back
+                           within --ping-timeout is dead: exit 3 (default: off)
+      --ping-timeout D     how long to wait for anything after a ping (default:
+                           --ping-interval)
+      --reconnect          when the server or the network ends the connection,
+                           connect again after a delay that grows (RFC 6455
+                           section 7.2.3), sending the -x and --file messages
+                           again on each connection; stdin's lines go to
+                           whichever connection is up. A line on stderr (a
+                           "reconnect" event with --json, its delay in seconds)
+                           says why and when. --count counts across
+                           connections; refusals that retrying cannot mend
+                           (401, 404, close 1008...) end it
+      --reconnect-delay D  the first delay is random below D (default 5s); the
+                           next ones grow by 1.618 up to 18 times D
 Durations are Go durations (500ms, 2s, 1m) or seconds (1.5).
 
 JSON events, one object per line:
   {"time":"2026-01-02T15:04:05.123456789Z","dir":"in","kind":"text","len":5,"text":"hello"}
   time      when the event happened (RFC 3339, UTC)
   dir       "in" (from the server) or "out" (sent by ws; written as the send starts)
-  kind      open, text, binary, ping, pong, close or error
+  kind      open, text, binary, ping, pong, close, error or reconnect
   len       the payload's length in bytes, for frames
   text      a text message, or a control payload that is UTF-8
   data      a binary message, or another control payload, in base64
   file      a file sent with --file or /file, streamed, in place of data
   code, reason          of a close
   url, subprotocol, header    of open
-  error     of error
+  error     of error and reconnect
+  delay     of reconnect: the seconds before the next attempt
 
 Exit status: 0 normal close; 1 usage error; 2 could not connect or upgrade;
 3 the connection ended abnormally; 130 interrupted twice (see 'ws help').
@@ -154,6 +174,7 @@ Examples:
   ws -x '{"op":"subscribe","status":"ok"}' --until '"ok"' ws://127.0.0.1:8080/ && echo subscribed
   ws -x hello --until '"ok"' --recv-timeout 1s ws://127.0.0.1:8080/; echo "exit $?"
   ws -v -x hi --count 1 ws://127.0.0.1:8080/
+  ws --reconnect --ping-interval 20s -x subscribe --count 1 ws://127.0.0.1:8080/
   ws --cacert ca.pem --cert client.pem --key client.key -x hi --count 1 wss://127.0.0.1:8443/
   ws --insecure -x hi --count 1 wss://127.0.0.1:8443/
 `,

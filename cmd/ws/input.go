@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -15,38 +16,103 @@ import (
 
 // lineInput sends each line of a reader (stdin when it is not a
 // terminal) as one message: text by default, binary with --binary. With
-// --null the "lines" end with NUL bytes instead of newlines.
+// --null the "lines" end with NUL bytes instead of newlines. The lines
+// come from readLines, one reader for all the connections of --reconnect:
+// a line read while no connection is up goes to the next.
 type lineInput struct {
-	r      io.Reader
+	lines  *lineSource
 	sep    byte
 	binary bool
 }
 
+// lineSource is stdin's lines, read by one goroutine, with the line a
+// session took as its connection went away: the next session sends it.
+type lineSource struct {
+	ch   <-chan inputLine
+	mu   sync.Mutex
+	back *inputLine
+}
+
+// take returns the next line, false once the session is over.
+func (src *lineSource) take(s *session) (l inputLine, more, ok bool) {
+	src.mu.Lock()
+	if b := src.back; b != nil {
+		src.back = nil
+		src.mu.Unlock()
+		return *b, true, true
+	}
+	src.mu.Unlock()
+	select {
+	case l, more = <-src.ch:
+	case <-s.done:
+		return l, false, false
+	}
+	select {
+	case <-s.done:
+		src.mu.Lock()
+		src.back = &l
+		src.mu.Unlock()
+		return l, false, false
+	default:
+	}
+	return l, more, true
+}
+
+// inputLine is a line of the input, numbered from 1, or the error that
+// ended the input; the channel is closed after it.
+type inputLine struct {
+	msg []byte
+	n   int
+	err error
+}
+
+// readLines reads r's lines, each ended by sep, until its end.
+func readLines(r io.Reader, sep byte) *lineSource {
+	ch := make(chan inputLine)
+	go func() {
+		defer close(ch)
+		br := bufio.NewReaderSize(r, 64<<10)
+		for n := 1; ; n++ {
+			line, err := br.ReadBytes(sep)
+			if len(line) > 0 {
+				ch <- inputLine{msg: bytes.TrimSuffix(line, []byte{sep}), n: n}
+			}
+			if err != nil {
+				if err != io.EOF {
+					ch <- inputLine{err: err}
+				}
+				return
+			}
+		}
+	}()
+	return &lineSource{ch: ch}
+}
+
 func (in lineInput) run(s *session) (*closeRequest, error) {
-	br := bufio.NewReaderSize(in.r, 64<<10)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes(in.sep)
-		if len(line) > 0 {
-			msg := bytes.TrimSuffix(line, []byte{in.sep})
-			f := ws.Binary(msg)
-			if !in.binary {
-				if in.sep == '\n' {
-					msg = bytes.TrimSuffix(msg, []byte{'\r'})
-				}
-				if !utf8.Valid(msg) {
-					return nil, &inputError{fmt.Sprintf("input message %d is not valid UTF-8 (send binary data with --binary)", n)}
-				}
-				f = ws.Text(msg)
-			}
-			if err := s.send(f); err != nil {
-				return nil, err
-			}
+	for {
+		l, more, ok := in.lines.take(s)
+		if !ok {
+			return nil, nil // the connection is gone: the next one takes the lines
 		}
-		if err == io.EOF {
+		switch {
+		case !more:
 			return nil, nil
+		case l.err != nil:
+			return nil, &inputError{"reading standard input: " + l.err.Error()}
 		}
-		if err != nil {
-			return nil, &inputError{"reading standard input: " + err.Error()}
+		msg := l.msg
+		f := ws.Binary(msg)
+		if !in.binary {
+			if in.sep == '\n' {
+				msg = bytes.TrimSuffix(msg, []byte{'\r'})
+			}
+			if !utf8.Valid(msg) {
+				return nil, &inputError{fmt.Sprintf("input message %d is not valid UTF-8 (send binary data with --binary)", l.n)}
+			}
+			f = ws.Text(msg)
+		}
+		if err := s.send(f); err != nil {
+			return nil, err
 		}
 	}
 }

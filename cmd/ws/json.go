@@ -28,6 +28,7 @@ type jsonEvent struct {
 	Subprotocol string      `json:"subprotocol,omitempty"`
 	Header      http.Header `json:"header,omitempty"` // response headers of the upgrade
 	Error       string      `json:"error,omitempty"`
+	Delay       *float64    `json:"delay,omitempty"` // seconds before the next attempt, of reconnect
 }
 
 // jsonPrinter writes one JSON object per event, for scripts and jq.
@@ -91,4 +92,11 @@ func (p *jsonPrinter) closed(dir string, code ws.CloseCode, reason string) {
 
 func (p *jsonPrinter) failed(err error) {
 	p.emit(jsonEvent{Dir: dirIn, Kind: "error", Error: err.Error()})
+}
+
+// reconnecting reports, for --reconnect, why the connection was lost or
+// could not be made, and when the next attempt comes.
+func (p *jsonPrinter) reconnecting(err error, delay time.Duration) {
+	secs := delay.Seconds()
+	p.emit(jsonEvent{Dir: dirIn, Kind: "reconnect", Error: err.Error(), Delay: &secs})
 }

@@ -20,6 +20,7 @@ type session struct {
 	note io.Writer // where notes and errors during the session go
 
 	count       int           // close after this many messages received; 0: no limit
+	received    *atomic.Int64 // messages received, by every session of --reconnect
 	recvTimeout time.Duration // for the message when Recv times out
 	wait        time.Duration // after the input ends, wait this long for replies
 	waitForever bool          // or until the server closes
@@ -30,6 +31,8 @@ type session struct {
 
 	until   *regexp.Regexp // --until: a message received that matches closes with 1000
 	matched atomic.Bool    // one did; set by the receiving goroutine
+
+	done chan struct{} // closed when run returns: the input stops taking lines
 }
 
 // input is what a session sends: lines of a pipe, the -x and --file
@@ -58,10 +61,13 @@ type sendError struct{ err error }
 func (e *sendError) Error() string { return "send: " + trimWS(e.err) }
 
 // outcome is how a session ended: the exit code and, when not empty, a
-// line for stderr (an error when the code is not 0).
+// line for stderr (an error when the code is not 0). lost is the
+// connection's own end, when the server or the network ended it rather
+// than ws: --reconnect may connect again.
 type outcome struct {
 	code int
 	msg  string
+	lost error
 }
 
 // errCountReached ends the receiving goroutine after --count messages,
@@ -77,6 +83,8 @@ const endOfSendWait = 2 * time.Second
 
 // run runs the session until the connection closes.
 func (s *session) run(in input) outcome {
+	s.done = make(chan struct{})
+	defer close(s.done)
 	recvDone := make(chan error, 1)
 	go func() { recvDone <- s.receive() }()
 	type inputResult struct {
@@ -129,7 +137,6 @@ func (s *session) run(in input) outcome {
 // receive prints what arrives until the connection ends or --count
 // messages have come.
 func (s *session) receive() error {
-	n := 0
 	for {
 		f, err := s.conn.Recv()
 		if err != nil {
@@ -141,8 +148,7 @@ func (s *session) receive() error {
 				s.matched.Store(true)
 				return errUntilMatched
 			}
-			n++
-			if s.count > 0 && n >= s.count {
+			if n := s.received.Add(1); s.count > 0 && n >= int64(s.count) {
 				return errCountReached
 			}
 		}
@@ -178,19 +184,22 @@ func (s *session) ended(err error) outcome {
 	// written, at most the close timeout.
 	s.conn.Close()
 	switch {
+	case errors.Is(err, ws.ErrKeepalive):
+		s.out.failed(err)
+		return outcome{code: exitAbnormal, msg: "the server stopped answering: nothing came back within --ping-timeout of a ping (the connection is dead)", lost: err}
 	case errors.As(err, &ce):
 		s.out.closed(dirIn, ce.Code, ce.Reason)
 		desc := closeDescription(ce.Code, ce.Reason)
 		if ce.Code == ws.CloseAbnormal {
-			return outcome{code: exitAbnormal, msg: "the connection ended without a close frame"}
+			return outcome{code: exitAbnormal, msg: "the connection ended without a close frame", lost: err}
 		}
 		if normalClose(ce.Code) {
-			return outcome{code: exitOK, msg: "the server closed the connection: " + desc}
+			return outcome{code: exitOK, msg: "the server closed the connection: " + desc, lost: err}
 		}
-		return outcome{code: exitAbnormal, msg: "the server closed the connection: " + desc}
+		return outcome{code: exitAbnormal, msg: "the server closed the connection: " + desc, lost: err}
 	}
 	s.out.failed(err)
-	return outcome{code: exitAbnormal, msg: "the connection failed: " + trimWS(err)}
+	return outcome{code: exitAbnormal, msg: "the connection failed: " + trimWS(err), lost: err}
 }
 
 // normalClose tells the close codes that end a connection normally: 1000,
