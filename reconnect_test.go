@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +303,42 @@ func TestReconnectRetriesCloseCodes(t *testing.T) {
 	}
 	if retryable(&ProtocolError{Code: CloseCode(proto.CloseProtocolError)}) {
 		t.Error("a protocol error retried")
+	}
+}
+
+// Reconnect in active mode: each Conn delivers its messages and its end
+// as Events, and the next Conn comes after the end.
+func TestReconnectInActiveMode(t *testing.T) {
+	var n atomic.Int64
+	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+		sc.WriteFrame(proto.OpText, []byte(fmt.Sprint("hello ", n.Add(1))))
+		sc.CloseWith(uint16(CloseTryAgainLater), "later")
+		readClose(sc)
+	})
+	conns := 0
+	for c, err := range Reconnect(testCtx(t), url, fast, ActiveMode(Active)) {
+		if err != nil {
+			var re *RetryError
+			var ce *CloseError
+			if !errors.As(err, &re) || !errors.As(err, &ce) || ce.Code != CloseTryAgainLater {
+				t.Fatalf("yielded %v", err)
+			}
+			continue
+		}
+		conns++
+		ev := nextEvent(t, c.Events())
+		if ev.Err != nil || ev.Frame.Text() != fmt.Sprint("hello ", conns) {
+			t.Fatalf("event %+v", ev)
+		}
+		if conns == 2 {
+			c.Close()
+			break
+		}
+		if ev := nextEvent(t, c.Events()); ev.Err == nil {
+			t.Fatalf("event %+v, want the close", ev)
+		}
+	}
+	if conns != 2 {
+		t.Fatalf("%d connections", conns)
 	}
 }

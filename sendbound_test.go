@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/server"
 )
 
 // waitQueued waits until the writer has taken n batches of frames or
@@ -161,5 +162,36 @@ func TestSendContextWaitsForAStreamNoLonger(t *testing.T) {
 	}
 	if err := <-streamed; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Over TCP, a server that stops reading: sends go on until the socket's
+// buffers fill, then one gives up at its bound, either with nothing
+// written (ErrTimeout, the Conn usable) or cut mid-frame (the connection
+// dropped, and Recv says why). None waits past its bound for long.
+func TestSendTimeoutAgainstAServerThatStopsReading(t *testing.T) {
+	stop := make(chan struct{})
+	url := startServer(t, server.Options{}, func(sc *server.Conn) { <-stop })
+	defer close(stop)
+	c := dial(t, url, SendTimeout(50*time.Millisecond))
+	msg := Binary(make([]byte, 64<<10))
+	var err error
+	within(t, "the sends", func() {
+		for i := 0; i < 10000 && err == nil; i++ {
+			err = c.Send(msg)
+		}
+	})
+	switch {
+	case errors.Is(err, ErrTimeout) && !errors.Is(err, ErrClosed):
+		if err := c.SendContext(testCtx(t), Text("x")); err != nil && !errors.Is(err, ErrTimeout) {
+			t.Fatalf("the Conn is not usable after a clean timeout: %v", err)
+		}
+	case errors.Is(err, errSendCut):
+		_, rerr := c.RecvTimeout(testTimeout)
+		if !errors.Is(rerr, errSendCut) {
+			t.Fatalf("Recv after the cut: %v", rerr)
+		}
+	default:
+		t.Fatalf("Send: %v, want a timeout or a cut", err)
 	}
 }
