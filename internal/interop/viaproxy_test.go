@@ -204,8 +204,8 @@ func TestThroughProxies(t *testing.T) {
 		t.Run("socks5h", func(t *testing.T) { x.echoThrough(t, "localhost", ws.Proxy(h.String())) })
 		t.Run("connection-refused", func(t *testing.T) {
 			pe := refused(t, x.closedURL(), ws.Proxy(p))
-			if pe.SOCKSReply == 0 {
-				t.Fatalf("got %v, want a SOCKS reply code", pe)
+			if pe.SOCKSReply != 5 {
+				t.Fatalf("got %v, want reply 5 (connection refused)", pe)
 			}
 		})
 	})
