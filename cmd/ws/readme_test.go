@@ -351,4 +351,3 @@ func TestHelpExamplesInREADME(t *testing.T) {
 		t.Fatalf("found %d examples in the help: the test no longer finds them", n)
 	}
 }
-
