@@ -45,8 +45,9 @@ const (
 // if any, as net/http does: DNS and TCP connect (by the dialer), the TLS
 // handshake, each header line of the upgrade request as written
 // (WroteHeaderField), WroteHeaders, WroteRequest, GotFirstResponseByte and,
-// for the 101 response, Got1xxResponse with its header. A refusal is not
-// reported there: its status and header are in the *HTTPError.
+// for the 101 response, Got1xxResponse with its header (its error is not
+// used). A refusal is not reported there: its status and header are in
+// the *HTTPError.
 func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	cfg := newConfig(opts)
 	t, err := parseURL(url)

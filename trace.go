@@ -64,7 +64,9 @@ func (ct *connectTrace) read(n int) {
 
 // switched reports the 101 response: net/http calls Got1xxResponse for
 // the interim responses before the final one, and for a WebSocket the
-// 101 is the last HTTP response of the connection.
+// 101 is the last HTTP response of the connection. The hook's error,
+// with which net/http aborts a request, is not used: the handshake has
+// succeeded by then.
 func (ct *connectTrace) switched(resp *proto.Response) {
 	if ct.t != nil && ct.t.Got1xxResponse != nil {
 		ct.t.Got1xxResponse(resp.StatusCode, textproto.MIMEHeader(resp.Header()))

@@ -173,7 +173,7 @@ Examples:
   ws --json -x '{"type":"subscribe"}' --count 1 ws://127.0.0.1:8080/ | jq -c 'select(.kind == "text")'
   ws -x '{"op":"subscribe","status":"ok"}' --until '"ok"' ws://127.0.0.1:8080/ && echo subscribed
   ws -x hello --until '"ok"' --recv-timeout 1s ws://127.0.0.1:8080/; echo "exit $?"
-  ws -v -x hi --count 1 ws://127.0.0.1:8080/
+  ws -v --cacert ca.pem -x hi --count 1 wss://127.0.0.1:8443/ 2>&1
   ws --reconnect --ping-interval 20s -x subscribe --count 1 ws://127.0.0.1:8080/
   ws --cacert ca.pem --cert client.pem --key client.key -x hi --count 1 wss://127.0.0.1:8443/
   ws --insecure -x hi --count 1 wss://127.0.0.1:8443/
