@@ -203,7 +203,8 @@ every client gets a close frame with 1001 (going away); a second Ctrl-C stops
 at once.
 
 Flags:
-      --addr HOST:PORT     listen there (default 127.0.0.1:8080; port 0 picks one)
+      --addr HOST:PORT     listen there (default 127.0.0.1:8080; port 0 picks one;
+                           unix:PATH listens on a Unix socket)
       --chat               broadcast every message to every client
       --protocol NAME      a subprotocol the server speaks (repeatable, preferred
                            first)

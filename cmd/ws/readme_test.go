@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hackney-go/ws/internal/proxytest"
 	"github.com/hackney-go/ws/internal/testcert"
 )
 
@@ -34,7 +35,8 @@ import (
 // another status with "; echo $?". The directory holds photo.jpg, and for
 // 127.0.0.1:8443 a wss:// echo server runs whose certificate ca.pem
 // verifies, which accepts the client certificate client.pem (key
-// client.key).
+// client.key); for 127.0.0.1:8888, a tinyproxy. A server started in the
+// background with --addr unix:PATH is waited for too.
 //
 // The ```sh blocks hold the commands a test cannot run: the install
 // lines, which fetch from the network, and the test suite itself;
@@ -124,6 +126,7 @@ func TestREADMECommands(t *testing.T) {
 var (
 	loopbackPort = regexp.MustCompile(`127\.0\.0\.1:(\d+)`)
 	serveNoAddr  = regexp.MustCompile(`\bws serve\b`)
+	unixAddr     = regexp.MustCompile(`--addr unix:(\S+)`)
 )
 
 func runTranscript(t *testing.T, bash string, tr transcript) {
@@ -139,9 +142,12 @@ func runTranscript(t *testing.T, bash string, tr transcript) {
 		}
 	}
 	for addr := range ports {
-		if addr == "127.0.0.1:8443" {
+		switch addr {
+		case "127.0.0.1:8443":
 			ports[addr] = startReadmeTLS(t, dir)
-		} else {
+		case "127.0.0.1:8888":
+			ports[addr] = strings.TrimPrefix(proxytest.Tinyproxy(t, proxytest.TinyproxyOptions{}), "http://")
+		default:
 			ports[addr] = freePort(t)
 		}
 	}
@@ -155,6 +161,15 @@ func runTranscript(t *testing.T, bash string, tr transcript) {
 	local i
 	for ((i = 0; i < 400; i++)); do
 		(exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on $1" >&2
+	return 1
+}
+wait_sock() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[[ -S $1 ]] && return 0
 		sleep 0.05
 	done
 	echo "nothing listens on $1" >&2
@@ -176,6 +191,9 @@ trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
 			fmt.Fprintf(&script, "%s >%q 2>&1 &\n", cmd, filepath.Join(out, fmt.Sprint(i)))
 			for _, addr := range loopbackPort.FindAllString(cmd, -1) {
 				fmt.Fprintf(&script, "wait_port %s || exit 1\n", addr)
+			}
+			for _, m := range unixAddr.FindAllStringSubmatch(cmd, -1) {
+				fmt.Fprintf(&script, "wait_sock %s || exit 1\n", m[1])
 			}
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -81,7 +82,12 @@ func runServe(args []string) int {
 		newStyle(os.Stderr).errorf(os.Stderr, "cannot listen on %s: %v", c.addr, err)
 		return exitConnect
 	}
-	logger.Printf("%s server listening on ws://%s/ (Ctrl-C stops it)", kind, a)
+	where := "ws://" + a.String() + "/"
+	if a.Network() == "unix" {
+		path, _ := filepath.Abs(a.String())
+		where = "ws+unix://" + path + ":/"
+	}
+	logger.Printf("%s server listening on %s (Ctrl-C stops it)", kind, where)
 	<-sigs
 	logger.Printf("stopping: closing every connection with 1001 (going away)")
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)

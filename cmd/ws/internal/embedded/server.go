@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,10 +95,15 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// Listen serves h on addr ("127.0.0.1:0" picks a free port) until
-// Shutdown, and returns the address it listens on.
+// Listen serves h on addr ("127.0.0.1:0" picks a free port; "unix:PATH"
+// listens on a Unix socket) until Shutdown, and returns the address it
+// listens on.
 func (s *Server) Listen(addr string, h http.Handler) (net.Addr, error) {
-	ln, err := net.Listen("tcp", addr)
+	network := "tcp"
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		network, addr = "unix", path
+	}
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		return nil, err
 	}
