@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
@@ -134,62 +135,68 @@ func (c *Conn) dropAfterCut() {
 // gate is the message lock of a writer: held shared by Send and SendAll,
 // which write their frames in one go, and exclusively by SendFrom, whose
 // fragments span many writes, and by compressed sends, whose compressor
-// must follow the order of the messages on the wire. Unlike a
-// sync.RWMutex, a bounded send waits for it only as long as its bound.
+// must follow the order of the messages on the wire. A bounded send waits
+// for it only as long as its bound: it tries the lock, and sleeps on cond
+// until an unlock while it fails; an unlock wakes the sleepers only when
+// there are some, so that an unbounded send pays a sync.RWMutex's price
+// (BenchmarkSendMem).
 type gate struct {
-	mu     sync.Mutex
-	cond   sync.Cond
-	shared int
-	excl   bool
+	rw      sync.RWMutex
+	waiting atomic.Int32 // bounded sends waiting for rw
+	mu      sync.Mutex
+	cond    sync.Cond // on mu; signaled by the unlocks while some wait
 }
 
 // lock takes the gate, shared or exclusive, waiting at most until b
 // passes.
 func (g *gate) lock(b bound, exclusive bool) error {
+	try := g.rw.TryRLock
+	if exclusive {
+		try = g.rw.TryLock
+	}
+	switch {
+	case !b.bounded() && exclusive:
+		g.rw.Lock()
+		return nil
+	case !b.bounded():
+		g.rw.RLock()
+		return nil
+	case try():
+		return nil
+	}
+	// Counted as waiting before the next try, under mu: an unlock either
+	// comes before that try, which then succeeds, or sees the count and
+	// wakes this waiter, which holds mu from its try to its Wait.
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.cond.L == nil {
 		g.cond.L = &g.mu
 	}
-	busy := func() bool { return g.excl || exclusive && g.shared > 0 }
-	if busy() && b.bounded() {
-		defer b.watch(&g.mu, &g.cond)()
-	}
-	for busy() {
-		if b.bounded() && b.expired() {
+	defer b.watch(&g.mu, &g.cond)()
+	for !try() {
+		if b.expired() {
 			return b.err()
 		}
 		g.cond.Wait()
-	}
-	if exclusive {
-		g.excl = true
-	} else {
-		g.shared++
 	}
 	return nil
 }
 
 // tryLock takes the gate exclusively if it is free.
-func (g *gate) tryLock() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.excl || g.shared > 0 {
-		return false
-	}
-	g.excl = true
-	return true
-}
+func (g *gate) tryLock() bool { return g.rw.TryLock() }
 
 // unlock gives the gate back.
 func (g *gate) unlock(exclusive bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if exclusive {
-		g.excl = false
+		g.rw.Unlock()
 	} else {
-		g.shared--
+		g.rw.RUnlock()
 	}
-	if g.cond.L != nil && (g.shared == 0 || exclusive) {
+	if g.waiting.Load() > 0 {
+		g.mu.Lock()
 		g.cond.Broadcast()
+		g.mu.Unlock()
 	}
 }
