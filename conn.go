@@ -30,10 +30,16 @@ type Conn struct {
 	//
 	//   - The read token (readTok) is the right to read the socket and to use
 	//     the parse state. One of these holds it: a Recv in passive mode, the
-	//     pump in an active mode, CloseWith. Only its holder reads.
+	//     pump in an active mode, CloseWith, or, while nobody else reads, the
+	//     keepalive or a Ping (a probe, keepalive.go), which reads as far as
+	//     the next message and keeps it for the next consumer (held). Only
+	//     its holder reads.
 	//   - Who may end the Conn: the token's holder (end), on a failed read, a
-	//     breach of the protocol or the peer's close frame, and finish, after
-	//     taking the token. Ending never waits: the socket is let go in the
+	//     breach of the protocol, the peer's close frame or the keepalive's
+	//     ping left unanswered (every holder's read deadline is at most the
+	//     time its answer is due: arm), and finish, after taking the token.
+	//     A send cut short mid-frame does not end it: it closes the socket
+	//     (dropAfterCut), and the next holder's read ends it. Ending never waits: the socket is let go in the
 	//     background (hangUp) once the close frame owed is out, and the last
 	//     Event is the pump's to deliver. After the end nobody reads.
 	//   - A caller's deadline, its context's end, a mode change or Close only
@@ -48,11 +54,14 @@ type Conn struct {
 	//     The pump waits for a SetActive while passive, for the token until
 	//     the end or Close, and for a consumer to take an Event until a mode
 	//     change or Close (the close frame a breach owes goes at CloseTimeout
-	//     at the latest). CloseWith waits at most CloseTimeout. finish waits
+	//     at the latest). A probe waits for the token and reads until the
+	//     keepalive's due time or its Ping's context ends, a mode change, the
+	//     end or Close. CloseWith waits at most CloseTimeout. finish waits
 	//     for the pump, which returns once closing is closed, for the token,
 	//     which the holder gives up at its next read (interrupted), for done,
-	//     which hangUp's write deadline bounds by CloseTimeout, and for the
-	//     writer's goroutines, whose socket is closed by then. The writer
+	//     which hangUp's write deadline bounds by CloseTimeout, for the
+	//     writer's goroutines, whose socket is closed by then, and for a
+	//     keepalive tick, which returns once closing is closed. The writer
 	//     says what bounds its own waits.
 
 	nc          net.Conn
