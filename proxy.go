@@ -168,13 +168,13 @@ func (d *dialConfig) proxyFor(t *target) (*url.URL, error) {
 	var err error
 	switch {
 	case d.proxySet && d.proxyFunc != nil:
-		u, err = d.proxyFunc(t.url)
+		u, err = d.proxyFunc(&t.url)
 	case d.proxySet, d.netDial != nil:
 		// With a dialer of its own and no proxy given, the caller's
 		// dialer is trusted to reach the server.
 		return nil, nil
 	default:
-		u, err = ProxyFromEnvironment(t.url)
+		u, err = ProxyFromEnvironment(&t.url)
 	}
 	if err != nil || u == nil {
 		return nil, err
@@ -193,14 +193,22 @@ var defaultProxyPorts = map[string]string{"http": "80", "https": "443", "socks5"
 // blocking step ends at deadline (none if zero) or when ctx does.
 func dialServer(ctx context.Context, deadline time.Time, t *target, cfg *config) (net.Conn, error) {
 	d := &cfg.dial
-	netDial := d.netDial
-	if netDial == nil {
-		nd := net.Dialer{Deadline: deadline}
-		netDial = nd.DialContext
-	}
 	pu, err := d.proxyFor(t)
 	if err != nil {
 		return nil, err
+	}
+	nd := net.Dialer{Deadline: deadline}
+	if pu == nil && d.netDial == nil {
+		// The common case, without the method value's allocation below.
+		nc, err := nd.DialContext(ctx, "tcp", t.addr)
+		if err != nil {
+			return nil, fmt.Errorf("ws: dial: %w", err)
+		}
+		return nc, nil
+	}
+	netDial := d.netDial
+	if netDial == nil {
+		netDial = nd.DialContext
 	}
 	if (pu != nil || d.netDial != nil) && !deadline.IsZero() {
 		// The proxy's leg and the caller's dial see the deadline as their

@@ -32,12 +32,19 @@ func ProxyFromEnvironment(u *url.URL) (*url.URL, error) {
 	return proxyFromEnv(os.Getenv, u)
 }
 
+// upperNames are the variables' upper-case spellings: made once, not at
+// each Connect.
+var upperNames = map[string]string{
+	"ws_proxy": "WS_PROXY", "wss_proxy": "WSS_PROXY", "http_proxy": "HTTP_PROXY",
+	"https_proxy": "HTTPS_PROXY", "all_proxy": "ALL_PROXY", "no_proxy": "NO_PROXY",
+}
+
 func proxyFromEnv(getenv func(string) string, u *url.URL) (*url.URL, error) {
 	lookup := func(name string) string {
 		if v := getenv(name); v != "" {
 			return v
 		}
-		upper := strings.ToUpper(name)
+		upper := upperNames[name]
 		if upper == "HTTP_PROXY" && getenv("REQUEST_METHOD") != "" {
 			return ""
 		}

@@ -11,13 +11,13 @@ import (
 // target is where a ws:// or wss:// URL leads.
 type target struct {
 	secure     bool
-	addr       string   // host:port to dial
-	serverName string   // host for TLS verification
-	host       string   // the Host header (RFC 6455 section 4.1, item 4)
-	requestURI string   // path and query
-	basicAuth  string   // Authorization value from the URL's userinfo, if any
-	url        *url.URL // the URL without its userinfo, for ProxyFunc
-	unixSocket string   // the socket of a ws+unix:// or wss+unix:// URL
+	addr       string  // host:port to dial
+	serverName string  // host for TLS verification
+	host       string  // the Host header (RFC 6455 section 4.1, item 4)
+	requestURI string  // path and query
+	basicAuth  string  // Authorization value from the URL's userinfo, if any
+	url        url.URL // the URL without its userinfo, for ProxyFunc (a value: no allocation of its own)
+	unixSocket string  // the socket of a ws+unix:// or wss+unix:// URL
 }
 
 // parseURL checks rawURL against RFC 6455 section 3: the scheme is ws or
@@ -78,7 +78,7 @@ func parseURL(rawURL string) (*target, error) {
 		pw, _ := u.User.Password()
 		t.basicAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))
 	}
-	t.url = &url.URL{Scheme: strings.ToLower(u.Scheme), Host: u.Host, Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
+	t.url = url.URL{Scheme: strings.ToLower(u.Scheme), Host: u.Host, Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
 	return t, nil
 }
 
@@ -123,7 +123,7 @@ func parseUnixURL(rawURL string, u *url.URL) (*target, error) {
 	if u.ForceQuery || u.RawQuery != "" {
 		t.requestURI += "?" + escapeQuery(u.RawQuery)
 	}
-	t.url = &url.URL{Scheme: strings.ToLower(u.Scheme), Host: "localhost", Path: u.Path, RawQuery: u.RawQuery}
+	t.url = url.URL{Scheme: strings.ToLower(u.Scheme), Host: "localhost", Path: u.Path, RawQuery: u.RawQuery}
 	return t, nil
 }
 
