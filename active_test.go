@@ -60,7 +60,7 @@ func TestActiveDeliversEventsThenClose(t *testing.T) {
 		wire(proto.OpPing, true, []byte("three")),
 		closeFrame(1000, "done"),
 	))
-	c := dial(t, url, ActiveMode(Active))
+	c := dial(t, url, ActiveMode(Active), ReportControl(true))
 	events := c.Events()
 	for _, want := range []Frame{Text("one"), Binary([]byte("two")), Ping([]byte("three"))} {
 		ev := nextEvent(t, events)

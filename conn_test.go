@@ -6,7 +6,7 @@ import (
 )
 
 func TestEchoRoundTrip(t *testing.T) {
-	c := dial(t, echoServer(t))
+	c := dial(t, echoServer(t), ReportControl(true))
 	for _, f := range []Frame{Text("Hello!"), Binary([]byte{1, 2, 3}), Binary(nil), Ping([]byte("heartbeat")), Ping(nil)} {
 		if err := c.Send(f); err != nil {
 			t.Fatalf("Send(%v): %v", f, err)

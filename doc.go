@@ -13,7 +13,9 @@
 //	ws_send(Conn, {text, B} | {binary, B})   conn.Send(ws.Text("Hello")), conn.Send(ws.Binary(b))
 //	ws_send(Conn, ping | {ping, B})          conn.Send(ws.Ping(nil)), conn.Send(ws.Ping(b))
 //	ws_recv(Conn) / ws_recv(Conn, 5000)      conn.Recv() / conn.RecvTimeout(5*time.Second) / conn.RecvContext(ctx)
-//	{ok, {text, T}}, {ok, ping}, ...         a Frame whose Kind is TextFrame, BinaryFrame, PingFrame or PongFrame
+//	{ok, {text, T}}, {ok, {binary, B}}       a Frame whose Kind is TextFrame or BinaryFrame
+//	{ok, ping}, {ok, pong}                   with ReportControl(true): a Frame of PingFrame or PongFrame
+//	                                         (by default pings are answered and not reported)
 //	{error, {closed, Code, Reason}}          a *CloseError (errors.As)
 //	ws_setopts(Conn, [{active, true}])       conn.SetActive(ws.Active)
 //	{hackney_ws, Conn, Frame}                an Event{Conn, Frame} on conn.Events()
@@ -39,6 +41,10 @@
 // options never break a call site.
 //
 // # Where this differs from hackney, on purpose
+//
+// Recv and Events report messages only, unless ReportControl(true): a Go
+// loop of Recv and json.Unmarshal must not meet a server's ping. Pings are
+// answered either way.
 //
 // A receive timeout leaves the Conn usable, even in the middle of a frame:
 // the parse state lives in the Conn, not in the call, so none is lost. A

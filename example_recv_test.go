@@ -61,11 +61,12 @@ func ExampleConn_RecvTimeout() {
 }
 
 // The frame types Recv returns, and the close that ends the connection.
-// This server sends one of each, then closes.
+// This server sends one of each, then closes. Pings and pongs are reported
+// with ReportControl(true), as hackney's ws_recv does.
 func ExampleFrame() {
 	url, stop := scriptServer(text("hello"), binary([]byte{1, 2, 3}), ping("are you there?"), pong(""), closing(1000, "done"))
 	defer stop()
-	conn, err := ws.Connect(context.Background(), url)
+	conn, err := ws.Connect(context.Background(), url, ws.ReportControl(true))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -102,19 +103,23 @@ func ExampleFrame() {
 	// closed: 1000 (normal closure) done
 }
 
-// With ReportControl(false) pings and pongs are not reported; pings are
-// still answered.
+// By default Recv returns messages only: pings are answered on the way.
+// With ReportControl(true), as hackney's ws_recv does, it returns them
+// too, answered already.
 func ExampleReportControl() {
-	url, stop := scriptServer(ping("answered, not reported"), text("hello"))
+	url, stop := scriptServer(ping("answered"), text("hello"))
 	defer stop()
-	conn, err := ws.Connect(context.Background(), url, ws.ReportControl(false))
-	if err != nil {
-		fmt.Println(err)
-		return
+	for _, report := range []bool{false, true} {
+		conn, err := ws.Connect(context.Background(), url, ws.ReportControl(report))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		f, err := conn.Recv()
+		fmt.Println(report, f, err)
+		conn.Close()
 	}
-	defer conn.Close()
-
-	f, err := conn.Recv()
-	fmt.Println(f, err)
-	// Output: text "hello" <nil>
+	// Output:
+	// false text "hello" <nil>
+	// true ping [8 bytes] <nil>
 }

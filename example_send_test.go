@@ -50,11 +50,12 @@ func ExampleConn_Send_binary() {
 }
 
 // Pings, without and with a payload; the server answers each with a pong
-// carrying the same payload, which Recv reports.
+// carrying the same payload, which Recv reports with ReportControl(true).
+// (Conn.Ping measures a round trip without it.)
 func ExampleConn_Send_ping() {
 	url, stop := echoServer()
 	defer stop()
-	conn, err := ws.Connect(context.Background(), url)
+	conn, err := ws.Connect(context.Background(), url, ws.ReportControl(true))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -64,7 +64,7 @@ func TestSizeLimitsAllowUpToTheLimit(t *testing.T) {
 		wire(proto.OpPing, true, make([]byte, 125)), // control frames may come between fragments
 		wire(proto.OpContinuation, true, bytes.Repeat([]byte("c"), 100)),
 	))
-	c := dial(t, url, MaxFrameSize(1000), MaxMessageSize(1000))
+	c := dial(t, url, MaxFrameSize(1000), MaxMessageSize(1000), ReportControl(true))
 	if f := recvWithin(t, c); f.Kind != BinaryFrame || len(f.Payload) != 1000 {
 		t.Fatalf("got %v, want 1000 bytes", f)
 	}

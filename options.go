@@ -48,6 +48,7 @@ func newConfig(opts []Option) *config {
 		closeTimeout:   DefaultCloseTimeout,
 		maxMessage:     DefaultMaxMessageSize,
 		maxFrame:       DefaultMaxFrameSize,
+		hideControl:    true,
 	}
 	for _, o := range opts {
 		o(c)
@@ -118,8 +119,11 @@ func MaxMessageSize(n int64) Option { return func(c *config) { c.maxMessage = n 
 func MaxFrameSize(n int64) Option { return func(c *config) { c.maxFrame = n } }
 
 // ReportControl sets whether pings and pongs received are reported by
-// Recv and Events (default true, as in hackney). Pings are answered with
-// a pong either way.
+// Recv and Events. Pings are answered with a pong either way. The default
+// is false, unlike hackney, which hands them to ws_recv: a loop of Recv and
+// json.Unmarshal, the most natural Go program, must not meet a server's
+// ping, and gorilla, coder, gws, python-websockets and Node's ws never
+// hand one to a message read. ReportControl(true) is hackney's behaviour.
 func ReportControl(report bool) Option { return func(c *config) { c.hideControl = !report } }
 
 // FragmentSize makes Send split a text or binary message whose payload is

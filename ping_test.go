@@ -54,7 +54,7 @@ var pingPayloads = [][]byte{nil, []byte("heartbeat"), bytes.Repeat([]byte{0xFF},
 
 func TestPingsAnsweredAndReported(t *testing.T) {
 	url, verdict := pingServer(t, pingPayloads)
-	c := dial(t, url)
+	c := dial(t, url, ReportControl(true))
 	for _, p := range pingPayloads {
 		// The pong is sent before Recv returns the ping: the server waits
 		// for it before sending the next.

@@ -41,7 +41,7 @@ func TestRecvKeepsItsBoundWhileAPongWaits(t *testing.T) {
 // the small buffer of those waiting hold fewer than 60 pongs.
 func TestPingFloodFromAPeerThatDoesNotRead(t *testing.T) {
 	const n = 500
-	c, p := newPipe(t)
+	c, p := newPipe(t, ReportControl(true))
 	payload := func(i int) string { return fmt.Sprintf("ping %03d %s", i, bytes.Repeat([]byte{'.'}, 116)) }
 	var flood []byte
 	for i := range n {
@@ -81,7 +81,7 @@ func TestPingFloodFromAPeerThatDoesNotRead(t *testing.T) {
 // message is still being written.
 func TestPongBetweenFragments(t *testing.T) {
 	const size, frag = 512 << 10, 1 << 10
-	c, p := newPipe(t, FragmentSize(frag))
+	c, p := newPipe(t, FragmentSize(frag), ReportControl(true))
 	msg := bytes.Repeat([]byte{'m'}, size)
 	sent := make(chan error, 1)
 	go func() { sent <- c.Send(Binary(msg)) }()
@@ -158,7 +158,7 @@ func TestCloseEchoBetweenFragments(t *testing.T) {
 // ping with the same data while the first is unanswered). Here both wait
 // behind a Send that the peer holds, so the writer's order decides.
 func TestPongGoesBeforeLaterSends(t *testing.T) {
-	c, p := newPipe(t)
+	c, p := newPipe(t, ReportControl(true))
 	first := make(chan error, 1)
 	go func() { first <- c.Send(Binary(make([]byte, 1000))) }()
 	waitParked(t, "net.(*pipe).write")

@@ -136,7 +136,7 @@ func TestSentFramesMasked(t *testing.T) {
 }
 
 func TestSendRefusesInvalidFrames(t *testing.T) {
-	c := dial(t, echoServer(t))
+	c := dial(t, echoServer(t), ReportControl(true))
 	for _, f := range []Frame{
 		Text("caf\xc3"),
 		Text([]byte{0xed, 0xa0, 0x80}),

@@ -198,7 +198,7 @@ func (d *demo) sections() []demoSection {
 		}},
 		{"Sending and receiving (passive mode)", []demoStep{
 			{"send binary", `conn.Send(ws.Binary([]byte{1, 2, 3})); conn.Recv()`, d.binary},
-			{"ping with a payload", `conn.Send(ws.Ping([]byte("heartbeat"))); conn.Recv()`, d.ping},
+			{"ping, and its round trip", `rtt, err := conn.Ping(ctx)`, d.ping},
 			{"receive with a timeout", `conn.RecvTimeout(100 * time.Millisecond)`, d.recvTimeout},
 		}},
 		{"Active mode", []demoStep{
@@ -298,11 +298,13 @@ func (d *demo) binary() ([]string, error) {
 }
 
 func (d *demo) ping() ([]string, error) {
-	if err := d.conn.Send(ws.Ping([]byte("heartbeat"))); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), demoWait)
+	defer cancel()
+	rtt, err := d.conn.Ping(ctx)
+	if err != nil {
 		return nil, err
 	}
-	got, err := d.expect(d.conn, ws.Pong([]byte("heartbeat")))
-	return []string{got + ", the server's answer"}, err
+	return []string{fmt.Sprintf("the server's pong came back after %v (hackney hands it to ws_recv: ws.ReportControl(true) does that)", rtt.Round(time.Microsecond))}, nil
 }
 
 func (d *demo) recvTimeout() ([]string, error) {

@@ -109,7 +109,7 @@ func TestServeCannotListen(t *testing.T) {
 func TestDemo(t *testing.T) {
 	r := runWS(t, "", "demo")
 	wantExit(t, r, exitOK)
-	for _, want := range []string{"Quick start", "ping with a payload", `got pong "heartbeat"`, "active once", `"Goodbye"`, "refused upgrade (401)", "HTTP 401 Unauthorized", "all 16 steps behaved"} {
+	for _, want := range []string{"Quick start", "ping, and its round trip", "the server's pong came back after", "active once", `"Goodbye"`, "refused upgrade (401)", "HTTP 401 Unauthorized", "all 16 steps behaved"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(r.stdout) {
 			t.Errorf("demo output lacks %q", want)
 		}

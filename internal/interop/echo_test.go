@@ -31,7 +31,7 @@ func testFragmented(t *testing.T, p *conns) {
 	for _, pieces := range []int{2, 5} {
 		for _, kind := range []ws.Kind{ws.TextFrame, ws.BinaryFrame} {
 			t.Run(fmt.Sprintf("%d-pieces/%v", pieces, kind), func(t *testing.T) {
-				c := p.dial(t, fmt.Sprintf("/fragment?pieces=%d", pieces))
+				c := p.dial(t, fmt.Sprintf("/fragment?pieces=%d", pieces), ws.ReportControl(true))
 				for _, n := range sizes {
 					t.Run(fmt.Sprint(n), func(t *testing.T) {
 						m := message(kind, n)

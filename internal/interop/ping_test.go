@@ -13,9 +13,9 @@ import (
 var pingPayloads = [][]byte{nil, {0}, []byte("\x00\xffheartbeat"), binaryPayload(125)}
 
 // testClientPing pings the peer, which answers with a pong carrying the
-// ping's payload (section 5.5.2), reported by Recv.
+// ping's payload (section 5.5.2), reported by Recv with ReportControl(true).
 func testClientPing(t *testing.T, p *conns) {
-	c := p.dial(t, "/echo")
+	c := p.dial(t, "/echo", ws.ReportControl(true))
 	for _, payload := range pingPayloads {
 		t.Run(fmt.Sprint(len(payload)), func(t *testing.T) {
 			send(t, c, ws.Ping(payload))

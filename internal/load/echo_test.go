@@ -80,7 +80,7 @@ var modes = []ws.Mode{ws.Passive, ws.Active, ws.ActiveOnce}
 // payload bytes sent.
 func echoConn(url string, id, n int) (int64, error) {
 	mode := modes[id%len(modes)]
-	opts := []ws.Option{ws.ActiveMode(mode), ws.ConnectTimeout(stallTimeout), ws.CloseTimeout(stallTimeout)}
+	opts := []ws.Option{ws.ActiveMode(mode), ws.ConnectTimeout(stallTimeout), ws.CloseTimeout(stallTimeout), ws.ReportControl(true)}
 	if id%4 == 3 {
 		opts = append(opts, ws.FragmentSize(1000))
 	}
