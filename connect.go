@@ -75,12 +75,18 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 		var refused *HTTPError
 		switch {
 		case errors.As(err, &refused):
+			if cfg.jar != nil {
+				storeCookies(cfg.jar, t, refused.Header)
+			}
 		case ownDeadlinePassed(ctx, deadline):
 			return nil, &timeoutError{msg: "ws: connect: connect timeout exceeded", cause: err}
 		case ctx.Err() != nil:
 			return nil, connectCtxError(ctx, err)
 		}
 		return nil, err
+	}
+	if cfg.jar != nil {
+		storeCookies(cfg.jar, t, c.ResponseHeader())
 	}
 	if c.mode != Passive {
 		c.startPump()
@@ -148,6 +154,9 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 	}
 	if t.basicAuth != "" && req.Header.Get("Authorization") == "" {
 		setHeader(&req.Header, "Authorization", t.basicAuth)
+	}
+	if cfg.jar != nil {
+		addJarCookies(&req.Header, cfg.jar, t)
 	}
 	if cfg.deflate != nil {
 		offer, err := cfg.deflate.offer()

@@ -322,3 +322,12 @@ func tickerServer() (url string, stop func()) {
 	})
 	return s.url(), s.stop
 }
+
+// originServer tells each client the Origin header it sent, then echoes.
+func originServer() (url string, stop func()) {
+	s := startWS(server.Options{}, false, func(c *server.Conn) {
+		c.WriteFrame(proto.OpText, []byte("Origin: "+c.Request.Header.Get("Origin")))
+		server.Echo(c)
+	})
+	return s.url(), s.stop
+}

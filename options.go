@@ -33,6 +33,7 @@ type config struct {
 	backoffMax     time.Duration
 	retryIf        func(error) bool
 	dial           dialConfig
+	jar            http.CookieJar
 }
 
 // Defaults of the options without a value in hackney's table.
