@@ -29,8 +29,10 @@ func (v *Validator) Write(p []byte) bool {
 		}
 		p = p[1:]
 	}
-	if len(p) <= shortText && ascii(p) {
-		return true
+	if len(p) <= shortText {
+		if p = p[asciiPrefix(p):]; len(p) == 0 {
+			return true
+		}
 	}
 	cut := unfinished(p)
 	if !valid(p[:cut]) {
@@ -48,20 +50,22 @@ func (v *Validator) Write(p []byte) bool {
 // line than with the call to valid: small messages are common.
 const shortText = 64
 
-// ascii reports whether p is all ASCII, eight bytes at a time.
-func ascii(p []byte) bool {
-	for len(p) >= 8 {
-		if binary.LittleEndian.Uint64(p)&0x8080808080808080 != 0 {
-			return false
+// asciiPrefix returns len(p) if p is all ASCII, else the length of the
+// whole words of eight ASCII bytes it starts with: those need no second
+// look.
+func asciiPrefix(p []byte) int {
+	n := 0
+	for ; len(p)-n >= 8; n += 8 {
+		if binary.LittleEndian.Uint64(p[n:])&0x8080808080808080 != 0 {
+			return n
 		}
-		p = p[8:]
 	}
-	for _, c := range p {
+	for _, c := range p[n:] {
 		if c >= 0x80 {
-			return false
+			return n
 		}
 	}
-	return true
+	return len(p)
 }
 
 // unfinished returns where the last character of p starts if p ends before
@@ -135,8 +139,10 @@ func (v *Validator) Reset() { *v = Validator{} }
 // Valid reports whether p is valid UTF-8 by the same rules, as
 // unicode/utf8.Valid does.
 func Valid(p []byte) bool {
-	if len(p) <= shortText && ascii(p) {
-		return true
+	if len(p) <= shortText {
+		if p = p[asciiPrefix(p):]; len(p) == 0 {
+			return true
+		}
 	}
 	return valid(p)
 }
