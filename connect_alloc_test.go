@@ -126,6 +126,11 @@ func TestConnectAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts mean nothing under -race")
 	}
+	// The default route, as on a machine without a proxy: no_proxy's
+	// rules, which TestMain sets, take allocations of their own.
+	for _, name := range []string{"no_proxy", "NO_PROXY", "ws_proxy", "WS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"} {
+		t.Setenv(name, "")
+	}
 	url := startAllocServer(t)
 	connect, close := connectAllocs(t, url, 51)
 	t.Logf("Connect: %d allocations, CloseWith: %d", connect, close)

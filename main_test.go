@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/proxytest"
 	"github.com/hackney-go/ws/internal/server"
 )
 
@@ -22,6 +23,7 @@ func TestMain(m *testing.M) {
 		serveAllocServer()
 		return
 	}
+	proxytest.DirectLoopback()
 	goleak.VerifyTestMain(m)
 }
 

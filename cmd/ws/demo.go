@@ -66,6 +66,9 @@ func runDemo(args []string) int {
 	if len(pos) > 0 {
 		return usageError("demo takes no arguments")
 	}
+	// The embedded server is on loopback, which a proxy named by the
+	// environment could not reach.
+	os.Setenv("no_proxy", "127.0.0.0/8,"+os.Getenv("no_proxy")+","+os.Getenv("NO_PROXY"))
 	d := &demo{w: os.Stdout, st: newStyle(os.Stdout)}
 	if err := d.start(); err != nil {
 		newStyle(os.Stderr).errorf(os.Stderr, "demo: cannot start the server: %v", err)

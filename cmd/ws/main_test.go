@@ -21,6 +21,7 @@ import (
 
 	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/proxytest"
 	"github.com/hackney-go/ws/internal/server"
 )
 
@@ -37,6 +38,7 @@ var raceEnabled bool
 // TestMain builds the command once, runs the tests and fails the run if
 // a test leaves a goroutine behind.
 func TestMain(m *testing.M) {
+	proxytest.DirectLoopback()
 	dir, err := os.MkdirTemp("", "ws-cli-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -205,7 +205,7 @@ trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
 	defer cancel()
 	run := exec.CommandContext(ctx, bash, "--norc", "--noprofile", "-c", script.String())
 	run.Dir = dir
-	run.Env = append(os.Environ(),
+	run.Env = append(withoutProxies(os.Environ()),
 		"PATH="+filepath.Dir(wsBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"HOME="+filepath.Join(dir, "home"), "XDG_STATE_HOME="+filepath.Join(dir, "state"),
 		"NO_COLOR=1", "TERM=dumb")
@@ -368,4 +368,17 @@ func TestHelpExamplesInREADME(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("found %d examples in the help: the test no longer finds them", n)
 	}
+}
+
+// withoutProxies is env without the proxy variables: the README's
+// commands run as on a machine without a proxy, the one they show.
+func withoutProxies(env []string) []string {
+	var kept []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasSuffix(strings.ToLower(name), "_proxy") {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
 }

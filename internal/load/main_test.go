@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/hackney-go/ws/internal/proxytest"
 	"github.com/hackney-go/ws/internal/testscale"
 )
 
@@ -14,7 +15,10 @@ import (
 var huge = flag.Bool("load.full", false, "run the load tests at their largest size (100 x 100 000 messages, 10 000 idle connections), about an hour under -race")
 
 // TestMain fails the run if a test leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	proxytest.DirectLoopback()
+	goleak.VerifyTestMain(m)
+}
 
 // stallTimeout bounds every wait for progress: a connect, the next
 // message, a close, the child server's answer. It is a bound for a lost

@@ -414,3 +414,16 @@ func Stunnel(tb testing.TB, backend, certFile, keyFile string) string {
 	pw, _ := b.User.Password()
 	return proxyURL("https", port, b.User.Username(), pw)
 }
+
+// DirectLoopback puts the loopback addresses in no_proxy, for a test
+// binary's TestMain: the tests connect to servers on loopback, which a
+// proxy named by the machine's environment (ws follows it, loopback
+// included) could not reach. Tests of the environment's rules give their
+// child processes an environment of their own.
+func DirectLoopback() {
+	direct := "127.0.0.0/8,::1,localhost"
+	if v := os.Getenv("no_proxy") + os.Getenv("NO_PROXY"); v != "" {
+		direct += "," + v
+	}
+	os.Setenv("no_proxy", direct)
+}

@@ -13,9 +13,13 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hackney-go/ws/internal/proto"
+	"github.com/hackney-go/ws/internal/proxytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	proxytest.DirectLoopback()
+	goleak.VerifyTestMain(m)
+}
 
 // handshake sends a raw upgrade request with the given header lines to a
 // server running Handler and returns the response.
