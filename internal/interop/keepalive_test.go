@@ -22,40 +22,39 @@ const (
 // the client's keepalive reads while nobody else does, so the pings are
 // answered even with no Recv waiting. The peer then sends "alive".
 func testPeerKeepalive(t *testing.T, p *conns) {
+	event := func(t *testing.T, c *ws.Conn) ws.Frame {
+		ev, ok := nextEvent(t, c)
+		if !ok || ev.Err != nil {
+			t.Fatalf("event %+v (open %v)", ev, ok)
+		}
+		return ev.Frame
+	}
 	for _, tc := range []struct {
 		name string
 		mode ws.Mode
-		// take returns the next message as the mode delivers it; nil
-		// waits for the peer's report before a Recv, so that no Recv
-		// waits while the peer pings.
-		take func(t *testing.T, c *ws.Conn) ws.Frame
+		// first takes "ready", then takes "alive"; idle says that no
+		// consumer waits meanwhile: "alive" is taken once the peer has
+		// reported sending it.
+		first, then func(t *testing.T, c *ws.Conn) ws.Frame
+		idle        bool
 	}{
-		{"passive, nobody reading", ws.Passive, nil},
-		{"passive, a Recv waiting", ws.Passive, recv},
-		{"active", ws.Active, func(t *testing.T, c *ws.Conn) ws.Frame {
-			ev, ok := nextEvent(t, c)
-			if !ok || ev.Err != nil {
-				t.Fatalf("event %+v (open %v)", ev, ok)
-			}
-			return ev.Frame
-		}},
+		{"passive, nobody reading", ws.Passive, recv, recv, true},
+		{"passive, a Recv waiting", ws.Passive, recv, recv, false},
+		{"active", ws.Active, event, event, false},
+		{"active-once, its grant spent", ws.ActiveOnce, event, recv, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			id := newID()
 			c := p.dial(t, "/keepalive?interval=30&timeout=2000&count=6&id="+id, ws.ActiveMode(tc.mode),
-				ws.PingInterval(pingInterval), ws.PingTimeout(pingTimeout), ws.ReportControl(false))
-			take := tc.take
-			if take == nil {
-				checkFrame(t, recv(t, c), ws.Text("ready"))
+				ws.PingInterval(pingInterval), ws.PingTimeout(pingTimeout))
+			checkFrame(t, tc.first(t, c), ws.Text("ready"))
+			if tc.idle {
 				if r := p.waitReport(t, id); r.Event != "alive" {
 					t.Fatalf("peer reported %+v, want alive", r)
 				}
-				take = recv
-			} else {
-				checkFrame(t, take(t, c), ws.Text("ready"))
 			}
-			checkFrame(t, take(t, c), ws.Text("alive"))
+			checkFrame(t, tc.then(t, c), ws.Text("alive"))
 			if c.Latency() <= 0 {
 				t.Fatal("no round trip measured: the peer did not answer the client's pings")
 			}
