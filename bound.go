@@ -43,30 +43,38 @@ func (c *Conn) SendContext(ctx context.Context, f Frame) error {
 }
 
 // A bound is how long a send may wait and write: until deadline (zero:
-// none) and until ctx is done (nil: never). The zero bound waits for
-// ever, as a plain Send does.
+// none) and until ctx is done (nil: never). A nil *bound waits for ever,
+// as a plain Send does, and costs it nothing (BenchmarkSendMem).
 type bound struct {
 	deadline time.Time
 	ctx      context.Context
 }
 
-// boundOf is the bound of ctx.
-func boundOf(ctx context.Context) bound {
-	d, _ := ctx.Deadline()
+// boundOf is the bound of ctx, nil if it never ends.
+func boundOf(ctx context.Context) *bound {
+	d, ok := ctx.Deadline()
+	if !ok && ctx.Done() == nil {
+		return nil
+	}
 	if ctx.Done() == nil {
 		ctx = nil
 	}
-	return bound{deadline: d, ctx: ctx}
+	return &bound{deadline: d, ctx: ctx}
 }
 
 // sendBound is the bound of a Send without a context: SendTimeout from
-// now.
-func (c *Conn) sendBound() bound { return bound{deadline: after(c.cfg.sendTimeout)} }
+// now, nil without it.
+func (c *Conn) sendBound() *bound {
+	if c.cfg.sendTimeout <= 0 {
+		return nil
+	}
+	return &bound{deadline: time.Now().Add(c.cfg.sendTimeout)}
+}
 
-func (b bound) bounded() bool { return !b.deadline.IsZero() || b.ctx != nil }
+func (b *bound) bounded() bool { return b != nil }
 
 // expired says whether the bound has passed.
-func (b bound) expired() bool {
+func (b *bound) expired() bool {
 	if b.ctx != nil && b.ctx.Err() != nil {
 		return true
 	}
@@ -74,7 +82,7 @@ func (b bound) expired() bool {
 }
 
 // err is the error of a send that could not start within the bound.
-func (b bound) err() error {
+func (b *bound) err() error {
 	cause := error(os.ErrDeadlineExceeded)
 	if b.ctx != nil {
 		if err := b.ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -92,7 +100,7 @@ func (b bound) err() error {
 // watch makes the waiters on cond, whose lock is l, look up when the
 // bound passes, so that a bounded wait on a sync.Cond ends in time. The
 // returned func stops the watch.
-func (b bound) watch(l sync.Locker, cond *sync.Cond) (stop func()) {
+func (b *bound) watch(l sync.Locker, cond *sync.Cond) (stop func()) {
 	wake := func() {
 		l.Lock()
 		cond.Broadcast()
@@ -149,19 +157,25 @@ type gate struct {
 
 // lock takes the gate, shared or exclusive, waiting at most until b
 // passes.
-func (g *gate) lock(b bound, exclusive bool) error {
+func (g *gate) lock(b *bound, exclusive bool) error {
+	switch {
+	case b.bounded():
+		return g.lockBounded(b, exclusive)
+	case exclusive:
+		g.rw.Lock()
+	default:
+		g.rw.RLock()
+	}
+	return nil
+}
+
+// lockBounded is lock for a bounded send.
+func (g *gate) lockBounded(b *bound, exclusive bool) error {
 	try := g.rw.TryRLock
 	if exclusive {
 		try = g.rw.TryLock
 	}
-	switch {
-	case !b.bounded() && exclusive:
-		g.rw.Lock()
-		return nil
-	case !b.bounded():
-		g.rw.RLock()
-		return nil
-	case try():
+	if try() {
 		return nil
 	}
 	// Counted as waiting before the next try, under mu: an unlock either
@@ -194,6 +208,11 @@ func (g *gate) unlock(exclusive bool) {
 	} else {
 		g.rw.RUnlock()
 	}
+	g.wake()
+}
+
+// wake wakes the bounded sends waiting, if any, after an unlock.
+func (g *gate) wake() {
 	if g.waiting.Load() > 0 {
 		g.mu.Lock()
 		g.cond.Broadcast()

@@ -137,7 +137,7 @@ var errWriteAfterClose = errors.New("ws: close frame already sent")
 // write sends one frame; fin false makes it a fragment of a message that
 // more frames continue.
 func (w *writer) write(op proto.Opcode, fin bool, p []byte) error {
-	return w.send(bound{}, []out{{op, fin, p, 0}}, 0)
+	return w.send(nil, []out{{op, fin, p, 0}}, 0)
 }
 
 // mark is where a bounded send's frames end in the queue.
@@ -151,7 +151,7 @@ type mark struct {
 // positive) into fragments. It returns once they are written, or, when b
 // passes first, b's error with nothing written, or errSendCut with part
 // of them out.
-func (w *writer) send(b bound, frames []out, frag int) error {
+func (w *writer) send(b *bound, frames []out, frag int) error {
 	size := 0
 	for _, f := range frames {
 		size += proto.MaxHeaderSize + len(f.p)
@@ -174,7 +174,8 @@ func (w *writer) send(b bound, frames []out, frag int) error {
 		return err
 	}
 	w.busy = true
-	if b.bounded() {
+	bounded := b.bounded()
+	if bounded {
 		defer w.startTurn(b)()
 	}
 	buf := getBuffer(size)
@@ -199,7 +200,9 @@ func (w *writer) send(b bound, frames []out, frag int) error {
 	case cut:
 		err = errWriteAfterClose
 	}
-	w.endTurn()
+	if bounded {
+		w.endTurn()
+	}
 	w.flush()
 	w.leave()
 	return err
@@ -209,7 +212,7 @@ func (w *writer) send(b bound, frames []out, frag int) error {
 // waits until they are written. A bounded send whose bound passes while
 // its frames are still queued takes them out; once they are being
 // written, it cuts the write short (errSendCut). w.mu is held.
-func (w *writer) join(b bound, frames []out, frag int) error {
+func (w *writer) join(b *bound, frames []out, frag int) error {
 	if err := w.admit(frames); err != nil {
 		return err
 	}
@@ -276,7 +279,7 @@ func (w *writer) unqueue(ticket uint64, start int) {
 
 // startTurn bounds the owner's own writes by b, and returns the func
 // that ends the bound. w.mu is held.
-func (w *writer) startTurn(b bound) (stop func()) {
+func (w *writer) startTurn(b *bound) (stop func()) {
 	w.turnID++
 	id := w.turnID
 	w.turn, w.cut = b.deadline, false
@@ -298,10 +301,8 @@ func (w *writer) startTurn(b bound) (stop func()) {
 // endTurn lifts the owner's bound: the writes that follow are others'
 // frames and replies. w.mu is held.
 func (w *writer) endTurn() {
-	if !w.turn.IsZero() || w.cut {
-		w.turn, w.cut = time.Time{}, false
-		w.applyDeadline()
-	}
+	w.turn, w.cut = time.Time{}, false
+	w.applyDeadline()
 	w.turnID++
 }
 
