@@ -126,6 +126,9 @@ Connecting:
       --no-proxy           connect directly, whatever the environment says
       --proxy-header 'Name: value'
                            add a header to the proxy's CONNECT (repeatable)
+      --proxy-cacert FILE  trust the CA certificates of FILE (PEM) for an
+                           https:// proxy, instead of the system's
+      --proxy-insecure     do not verify an https:// proxy's certificate
       --unix-socket PATH   connect through a Unix socket; so does a URL
                            ws+unix:///path/to.sock:/request/path
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,12 +13,14 @@ import (
 )
 
 // routeFlags say how the client reaches the server: --proxy, --no-proxy,
-// --proxy-header and --unix-socket.
+// --proxy-header, --proxy-cacert, --proxy-insecure and --unix-socket.
 type routeFlags struct {
-	proxy        string
-	noProxy      bool
-	proxyHeaders stringList
-	unixSocket   string
+	proxy         string
+	noProxy       bool
+	proxyHeaders  stringList
+	proxyCACert   string
+	proxyInsecure bool
+	unixSocket    string
 }
 
 func (r *routeFlags) register(fs *flag.FlagSet) {
@@ -25,6 +28,8 @@ func (r *routeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.proxy, "proxy", "", "")
 	fs.BoolVar(&r.noProxy, "no-proxy", false, "")
 	fs.Var(&r.proxyHeaders, "proxy-header", "")
+	fs.StringVar(&r.proxyCACert, "proxy-cacert", "", "")
+	fs.BoolVar(&r.proxyInsecure, "proxy-insecure", false, "")
 	fs.StringVar(&r.unixSocket, "unix-socket", "", "")
 }
 
@@ -44,6 +49,19 @@ func (r *routeFlags) options(rawURL string) (opts []ws.Option, route string, err
 			return nil, "", fmt.Errorf("--proxy-header %q: give a header as 'Name: value'", h)
 		}
 		opts = append(opts, ws.ProxyHeader(name, strings.TrimSpace(value)))
+	}
+	if r.proxyCACert != "" || r.proxyInsecure {
+		// The https:// proxy's own certificate: --cacert and --insecure
+		// are the server's.
+		conf := &tls.Config{InsecureSkipVerify: r.proxyInsecure}
+		if r.proxyCACert != "" {
+			pool, err := loadRoots("--proxy-cacert", r.proxyCACert)
+			if err != nil {
+				return nil, "", err
+			}
+			conf.RootCAs = pool
+		}
+		opts = append(opts, ws.ProxyTLSConfig(conf))
 	}
 	u, _ := url.Parse(rawURL) // Connect reports a bad URL
 	switch {

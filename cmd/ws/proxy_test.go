@@ -250,3 +250,28 @@ func TestHelpShowsRouteFlags(t *testing.T) {
 		}
 	}
 }
+
+// An https:// proxy (stunnel in front of tinyproxy) with a certificate of
+// a CA of the test's: --proxy-cacert trusts it, --proxy-insecure skips the
+// check, and without either ws says why it cannot connect.
+func TestHTTPSProxyTrust(t *testing.T) {
+	t.Parallel()
+	target := echoURL(t)
+	ca := testcert.NewCA(t, "ws https proxy CA")
+	certFile, keyFile := testcert.WritePEM(t, ca.Issue(t, testcert.Options{IPs: loopback}))
+	backend := proxytest.Tinyproxy(t, proxytest.TinyproxyOptions{ConnectPorts: []int{urlPort(t, target)}})
+	p := proxytest.Stunnel(t, backend, certFile, keyFile)
+
+	r := runWSEnv(t, nil, "--proxy", p, "--proxy-cacert", ca.WritePEM(t), "-x", "hi", "--count", "1", target)
+	wantExit(t, r, exitOK)
+	if r.stdout != "hi\n" {
+		t.Fatalf("--proxy-cacert: %v", r)
+	}
+	r = runWSEnv(t, nil, "--proxy", p, "--proxy-insecure", "-x", "hi", "--count", "1", target)
+	wantExit(t, r, exitOK)
+	r = runWSEnv(t, nil, "--proxy", p, "-x", "hi", "--count", "1", target)
+	wantExit(t, r, exitConnect)
+	if !strings.Contains(r.stderr, "certificate") {
+		t.Fatalf("an untrusted proxy: %v", r)
+	}
+}

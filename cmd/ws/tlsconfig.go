@@ -8,6 +8,20 @@ import (
 	"os"
 )
 
+// loadRoots reads the CA certificates of a PEM file given with flag. Like
+// curl's --cacert, they replace the system's roots.
+func loadRoots(flag, path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", flag, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", flag, path)
+	}
+	return pool, nil
+}
+
 // tlsConfig builds the TLS configuration of --cacert, --cert, --key and
 // --insecure; nil when none is given, for Go's defaults.
 func (c *connectConfig) tlsConfig() (*tls.Config, error) {
@@ -16,15 +30,10 @@ func (c *connectConfig) tlsConfig() (*tls.Config, error) {
 	}
 	conf := &tls.Config{InsecureSkipVerify: c.insecure}
 	if c.cacert != "" {
-		pem, err := os.ReadFile(c.cacert)
+		pool, err := loadRoots("--cacert", c.cacert)
 		if err != nil {
-			return nil, fmt.Errorf("--cacert: %v", err)
+			return nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--cacert %s: no PEM certificate in it", c.cacert)
-		}
-		// Like curl's --cacert, the file replaces the system's roots.
 		conf.RootCAs = pool
 	}
 	if c.key != "" && c.cert == "" {
