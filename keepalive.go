@@ -59,6 +59,7 @@ type keepalive struct {
 	wg                sync.WaitGroup
 	pingAt            time.Duration // since Conn.born; 0: no ping waits
 	payload           [8]byte
+	answered          chan struct{} // closed by the ping's pong, which may come through another holder
 }
 
 // startKeepalive arms the keepalive when PingInterval is set.
@@ -111,11 +112,15 @@ func (c *Conn) tick() {
 	c.pingSeq++
 	binary.BigEndian.PutUint64(c.ka.payload[:], c.pingSeq)
 	payload, due := c.ka.payload, c.born.Add(c.ka.pingAt+c.ka.timeout)
+	c.ka.answered = make(chan struct{})
+	held, answered := c.heldBack(), c.ka.answered
 	c.mu.Unlock()
 	c.w.reply(proto.OpPing, payload[:])
 	c.interrupt() // a holder reading re-arms with the answer's due time
-	c.readFor(due, nil, nil)
-	c.judge()
+	if !held {
+		c.readFor(due, nil, answered, true)
+	}
+	c.judge() // held back: no answer is waited for, the next ping comes after the interval
 }
 
 // judge decides, once the keepalive's ping is due, whether the peer is
@@ -266,7 +271,7 @@ func (c *Conn) Ping(ctx context.Context) (time.Duration, error) {
 			return pw.rtt, nil
 		default:
 		}
-		c.readFor(deadline, ctx, pw.done)
+		c.readFor(deadline, ctx, pw.done, false)
 		select {
 		case <-pw.done:
 			return pw.rtt, nil
@@ -311,6 +316,10 @@ func (c *Conn) onPong(payload []byte) {
 	now := time.Now()
 	if c.ka != nil && c.ka.pingAt != 0 && string(payload) == string(c.ka.payload[:]) {
 		c.latency = now.Sub(c.born.Add(c.ka.pingAt))
+		if c.ka.answered != nil {
+			close(c.ka.answered)
+			c.ka.answered = nil
+		}
 	}
 	for i, pw := range c.pings {
 		if string(payload) != string(pw.payload[:]) {
@@ -331,10 +340,11 @@ func (c *Conn) onPong(payload []byte) {
 
 // readFor reads on behalf of the keepalive or a Ping while nobody else
 // holds the read token, until deadline (zero: none), ctx's end, the
-// closing of answered, or the first message, which it keeps for the next
-// consumer. It waits for the token as long as it may read, and gives it
-// up when another mode or Close wants it.
-func (c *Conn) readFor(deadline time.Time, ctx context.Context, answered <-chan struct{}) {
+// closing of answered (by whichever holder reads the pong), the first
+// message, which it keeps for the next consumer, or, for the keepalive,
+// the first bytes. It waits for the token as long as it may read, and
+// gives it up when another mode or Close wants it.
+func (c *Conn) readFor(deadline time.Time, ctx context.Context, answered <-chan struct{}, keepalive bool) {
 	var timeout <-chan time.Time
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))
@@ -362,7 +372,7 @@ func (c *Conn) readFor(deadline time.Time, ctx context.Context, answered <-chan 
 		case <-c.closing:
 			return
 		}
-		if c.probe(deadline, ctx, answered) {
+		if c.probe(deadline, ctx, answered, keepalive) {
 			return
 		}
 	}
@@ -371,7 +381,7 @@ func (c *Conn) readFor(deadline time.Time, ctx context.Context, answered <-chan 
 // probe reads as the read token's holder for readFor, and says whether
 // readFor is done: the token given up because another consumer wants it
 // means readFor waits for it again.
-func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan struct{}) (over bool) {
+func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan struct{}, keepalive bool) (over bool) {
 	defer c.release()
 	defer c.idle()
 	c.hold(probeHolder, deadline, ctx)
@@ -411,7 +421,7 @@ func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan st
 			return true
 		default:
 		}
-		if answered == nil && c.pongDue().IsZero() {
+		if keepalive && c.pongDue().IsZero() {
 			return true // the keepalive heard from the peer
 		}
 	}
