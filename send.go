@@ -56,20 +56,17 @@ func (c *Conn) SendAll(frames ...Frame) error {
 // b bounds the wait for the message lock and the writer, and the write.
 func (c *Conn) sendFrames(b *bound, frames []out, bufs []*[]byte) error {
 	exclusive := c.w.deflater != nil && bufs != nil
-	if !exclusive && b == nil {
-		// The common case, without gate.lock's call or a defer
-		// (BenchmarkSendMem).
-		c.w.message.rw.RLock()
-		err := c.w.send(nil, frames, c.cfg.fragment)
-		c.w.message.rw.RUnlock()
-		c.w.message.wake()
-		return c.sendError(err)
-	}
 	if err := c.w.message.lock(b, exclusive); err != nil {
 		return err
 	}
-	defer c.w.message.unlock(exclusive)
-	if exclusive {
+	err := c.sendLocked(b, frames, bufs, exclusive)
+	c.w.message.unlock(exclusive)
+	return err
+}
+
+// sendLocked is sendFrames once the message lock is held.
+func (c *Conn) sendLocked(b *bound, frames []out, bufs []*[]byte, compress bool) error {
+	if compress {
 		defer putBuffers(bufs)
 		if err := c.w.compress(frames, bufs); err != nil {
 			return err
