@@ -3,7 +3,6 @@ package ws
 import (
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,12 +58,10 @@ func TestCookieJar(t *testing.T) {
 // A refusal's Set-Cookie is stored too: a server that sets a cookie on
 // its 401 finds it on the next attempt.
 func TestCookieJarKeepsARefusalsCookies(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "tried", Value: "1", Path: "/"})
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
-	defer hs.Close()
-	srv := "ws" + strings.TrimPrefix(hs.URL, "http")
 	jar, _ := cookiejar.New(nil)
 	if _, err := Connect(testCtx(t), srv, CookieJar(jar)); err == nil {
 		t.Fatal("Connect: no error, want the 401")

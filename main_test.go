@@ -2,6 +2,7 @@ package ws
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
@@ -34,7 +35,14 @@ const testTimeout = 10 * time.Second
 // returns the ws:// URL. The server is shut down when the test ends.
 func startServer(t testing.TB, o server.Options, serve func(*server.Conn)) string {
 	t.Helper()
-	srv := httptest.NewServer(server.Handler(o, serve))
+	return startHTTP(t, server.Handler(o, serve))
+}
+
+// startHTTP serves h, a plain HTTP handler (a refusal, say), on
+// 127.0.0.1 and returns its ws:// URL; the server stops when the test
+// ends.
+func startHTTP(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }

@@ -135,17 +135,11 @@ func TestReconnectThroughServerRestarts(t *testing.T) {
 
 // A 503 with Retry-After is retried no sooner than it asks.
 func TestReconnectHonoursRetryAfter(t *testing.T) {
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(http.StatusServiceUnavailable)
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Close()
-	for c, err := range Reconnect(testCtx(t), "ws://"+ln.Addr().String()+"/", fast) {
+	}))
+	for c, err := range Reconnect(testCtx(t), url, fast) {
 		var re *RetryError
 		var he *HTTPError
 		if c != nil || !errors.As(err, &re) || !errors.As(err, &he) || he.StatusCode != 503 {
@@ -161,15 +155,9 @@ func TestReconnectHonoursRetryAfter(t *testing.T) {
 // Refusals and close codes that another attempt will not mend end the
 // loop with their error; 401 and 1008, say.
 func TestReconnectStopsOnWhatRetryingCannotMend(t *testing.T) {
-	unauthorized := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	unauthorized := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go unauthorized.Serve(ln)
-	defer unauthorized.Close()
+	}))
 	policy := startServer(t, server.Options{}, func(sc *server.Conn) {
 		sc.CloseWith(uint16(ClosePolicyViolation), "no")
 		readClose(sc)
@@ -178,7 +166,7 @@ func TestReconnectStopsOnWhatRetryingCannotMend(t *testing.T) {
 		url  string
 		want func(error) bool
 	}{
-		{"ws://" + ln.Addr().String() + "/", func(err error) bool {
+		{unauthorized, func(err error) bool {
 			var he *HTTPError
 			return errors.As(err, &he) && he.StatusCode == 401
 		}},

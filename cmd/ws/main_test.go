@@ -87,9 +87,37 @@ func (r result) String() string {
 // terminal), bounded by testTimeout.
 func runWS(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return execWS(t, nil, stdin, args...)
+}
+
+// runWSEnv is runWS with env in place of the proxy variables of this
+// process's environment, which are left out.
+func runWSEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return execWS(t, append(withoutProxies(os.Environ()), env...), "", args...)
+}
+
+// withoutProxies is env without the proxy variables (and the CGI one that
+// turns HTTP_PROXY off).
+func withoutProxies(env []string) []string {
+	var kept []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasSuffix(strings.ToLower(name), "_proxy") && name != "REQUEST_METHOD" {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
+}
+
+// execWS runs ws with args, stdin and env (nil: this process's), bounded
+// by testTimeout.
+func execWS(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, wsBin, args...)
+	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -369,16 +369,3 @@ func TestHelpExamplesInREADME(t *testing.T) {
 		t.Fatalf("found %d examples in the help: the test no longer finds them", n)
 	}
 }
-
-// withoutProxies is env without the proxy variables: the README's
-// commands run as on a machine without a proxy, the one they show.
-func withoutProxies(env []string) []string {
-	var kept []string
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if !strings.HasSuffix(strings.ToLower(name), "_proxy") {
-			kept = append(kept, kv)
-		}
-	}
-	return kept
-}
