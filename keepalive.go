@@ -59,7 +59,7 @@ type keepalive struct {
 	wg                sync.WaitGroup
 	pingAt            time.Duration // since Conn.born; 0: no ping waits
 	payload           [8]byte
-	answered          chan struct{} // closed by the ping's pong, which may come through another holder
+	pong              chan struct{} // closed by the ping's pong, which may come through another holder
 }
 
 // startKeepalive arms the keepalive when PingInterval is set.
@@ -112,13 +112,13 @@ func (c *Conn) tick() {
 	c.pingSeq++
 	binary.BigEndian.PutUint64(c.ka.payload[:], c.pingSeq)
 	payload, due := c.ka.payload, c.born.Add(c.ka.pingAt+c.ka.timeout)
-	c.ka.answered = make(chan struct{})
-	held, answered := c.heldBack(), c.ka.answered
+	c.ka.pong = make(chan struct{})
+	held, pong := c.heldBack(), c.ka.pong
 	c.mu.Unlock()
 	c.w.reply(proto.OpPing, payload[:])
 	c.interrupt() // a holder reading re-arms with the answer's due time
 	if !held {
-		c.readFor(due, nil, answered, true)
+		c.readFor(due, nil, pong, true)
 	}
 	c.judge() // held back: no answer is waited for, the next ping comes after the interval
 }
@@ -155,8 +155,9 @@ func (c *Conn) judge() {
 			c.mu.Unlock()
 		}
 	default:
-		// The holder reads until the due time, or is about to; check
-		// again one timeout later should it have stopped first.
+		// The holder reads until the due time, or is about to, and ends
+		// the Conn then; should it stop first, the next tick, one
+		// timeout later, pings again.
 		c.mu.Lock()
 		c.rearm(c.ka.timeout)
 		c.mu.Unlock()
@@ -316,9 +317,9 @@ func (c *Conn) onPong(payload []byte) {
 	now := time.Now()
 	if c.ka != nil && c.ka.pingAt != 0 && string(payload) == string(c.ka.payload[:]) {
 		c.latency = now.Sub(c.born.Add(c.ka.pingAt))
-		if c.ka.answered != nil {
-			close(c.ka.answered)
-			c.ka.answered = nil
+		if c.ka.pong != nil {
+			close(c.ka.pong)
+			c.ka.pong = nil
 		}
 	}
 	for i, pw := range c.pings {
