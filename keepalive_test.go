@@ -222,8 +222,8 @@ func TestPingTimeoutLeavesTheConnUsable(t *testing.T) {
 	}
 }
 
-// An idle passive Conn with the keepalive off holds no timer and no
-// goroutine of its own: nothing happens on the wire.
+// Without PingInterval a Conn has no keepalive: no timer is made, and
+// reads track no time (heard, pongDue).
 func TestKeepaliveOffByDefault(t *testing.T) {
 	c, _ := newPipe(t)
 	if c.ka != nil {
