@@ -57,7 +57,7 @@ func Reconnect(ctx context.Context, url string, opts ...Option) iter.Seq2[*Conn,
 			if err == nil {
 				start := time.Now()
 				var more bool
-				if err, more = serve(ctx, c, yield); !more {
+				if more, err = serve(ctx, c, yield); !more {
 					return
 				}
 				lived = time.Since(start)
@@ -83,7 +83,7 @@ func Reconnect(ctx context.Context, url string, opts ...Option) iter.Seq2[*Conn,
 // serve yields c and closes it once the body moves on. It returns why c
 // ended when the peer or the network ended it, nil when the body did;
 // more is false once the loop must end (the body broke out, ctx ended).
-func serve(ctx context.Context, c *Conn, yield func(*Conn, error) bool) (err error, more bool) {
+func serve(ctx context.Context, c *Conn, yield func(*Conn, error) bool) (more bool, err error) {
 	closed := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(closed)
@@ -94,19 +94,19 @@ func serve(ctx context.Context, c *Conn, yield func(*Conn, error) bool) (err err
 		<-closed
 	}
 	if !more {
-		return nil, false // the Conn is the caller's
+		return false, nil // the Conn is the caller's
 	}
 	c.mu.Lock()
 	ended, err := c.ended, c.err
 	c.mu.Unlock()
 	c.Close()
 	if ctx.Err() != nil {
-		return nil, false
+		return false, nil
 	}
 	if !ended || err == ErrClosed {
-		return nil, true
+		return true, nil
 	}
-	return err, true
+	return true, err
 }
 
 // wait sleeps for d, or until ctx ends (false).
