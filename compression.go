@@ -76,10 +76,16 @@ func (d *Deflate) offer() (deflate.Offer, error) {
 // startCompression sets up the Conn for the parameters negotiated: the
 // reader inflates what RSV1 marks, Send compresses.
 func (c *Conn) startCompression(p *deflate.Params) {
+	// Each side compresses with its own settings and inflates with the
+	// peer's (RFC 7692 section 7).
+	own, peer := p.Client, p.Server
+	if c.cfg.server {
+		own, peer = peer, own
+	}
 	c.params = p
-	c.inflater = deflate.NewDecompressor(p.Server, c.cfg.maxMessage)
+	c.inflater = deflate.NewDecompressor(peer, c.cfg.maxMessage)
 	c.rd.Inflater = c.inflater
-	c.w.deflater = deflate.NewCompressor(p.Client)
+	c.w.deflater = deflate.NewCompressor(own)
 	c.w.threshold = c.cfg.deflate.Threshold
 }
 

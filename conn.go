@@ -148,7 +148,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		nc:        nc,
 		cfg:       cfg,
 		readTok:   make(chan struct{}, 1),
-		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage},
+		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage, Server: cfg.server},
 		rbuf:      buffered,
 		rend:      len(buffered),
 		events:    cfg.events,
@@ -164,6 +164,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		c.events = make(chan Event)
 	}
 	c.w.nc = nc
+	c.w.server = cfg.server
 	_, c.w.tls = nc.(*tls.Conn)
 	c.w.cond.L = &c.w.mu
 	c.startKeepalive()

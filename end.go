@@ -100,7 +100,10 @@ func (c *Conn) onClose(payload []byte) error {
 	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {
 		ticket := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
-		c.hangUp(ticket, true, c.cfg.closeTimeout)
+		// A client waits for the server to close the TCP connection
+		// first; the server closes it once its close frame is out
+		// (section 7.1.1), so that the TIME_WAIT is its own.
+		c.hangUp(ticket, !c.cfg.server, c.cfg.closeTimeout)
 	}
 	return err
 }

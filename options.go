@@ -34,6 +34,10 @@ type config struct {
 	retryIf        func(error) bool
 	dial           dialConfig
 	jar            http.CookieJar
+	// Accept's alone.
+	server         bool // the Conn is a server's (set by Accept, not an option)
+	origins        []string
+	selectProtocol func(offered []string) string
 }
 
 // Defaults of the options without a value in hackney's table.
