@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// An Option configures Connect. Options are applied in order; with none,
+// An Option configures Connect, Accept or Reconnect. Options are applied in order; with none,
 // a Conn has the defaults of hackney's option table: connect timeout 8 s,
 // no receive timeout, no extra headers, no subprotocol, passive mode, and
 // Go's default TLS configuration for wss://.
