@@ -34,6 +34,7 @@ type config struct {
 	retryIf        func(error) bool
 	dial           dialConfig
 	jar            http.CookieJar
+	http2          HTTP2Mode
 }
 
 // Defaults of the options without a value in hackney's table.
