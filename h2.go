@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/net/http2"
-
 	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/h2"
 	"github.com/hackney-go/ws/internal/proto"
@@ -78,17 +76,7 @@ func (c *Conn) Proto() string { return c.resp.Proto }
 var errNoH2 = errors.New("the server's TLS handshake did not choose h2 (ALPN)")
 
 // h2Pool is the process's pool of HTTP/2 connections, made on first use.
-var h2Pool = sync.OnceValue(func() *h2.Pool {
-	return h2.NewPool(&http2.Transport{
-		// The Conn sees the stream's bytes as the server sent them.
-		DisableCompression: true,
-		// Needed for h2c with prior knowledge; TLS is the dial's.
-		AllowHTTP: true,
-		// Bounds the transport's writes, and with them the waits on its
-		// write lock (a stream's Close, a window update).
-		WriteByteTimeout: 30 * time.Second,
-	})
-})
+var h2Pool = sync.OnceValue(h2.NewPool)
 
 // connectHTTP2 opens the Conn on an HTTP/2 stream, or on HTTP/1.1 where
 // HTTP2Prefer falls back.

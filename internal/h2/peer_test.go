@@ -172,9 +172,8 @@ func peerRoutes() http.Handler {
 
 // goPeer is a running Go peer.
 type goPeer struct {
-	base  string    // wss://127.0.0.1:PORT or ws://...
-	tls   *tls.Config // trusts the peer's certificate
-	stdin io.Closer
+	base string      // wss://127.0.0.1:PORT or ws://...
+	tls  *tls.Config // trusts the peer's certificate
 }
 
 // startGoPeer starts the Go peer, with TLS unless h2c, allowing

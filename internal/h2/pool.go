@@ -40,10 +40,18 @@ type refusal struct {
 	until time.Time
 }
 
-// NewPool returns an empty pool whose connections t configures.
-func NewPool(t *http2.Transport) *Pool {
+// NewPool returns an empty pool.
+func NewPool() *Pool {
 	return &Pool{
-		t:       t,
+		t: &http2.Transport{
+			// The Conn sees the stream's bytes as the server sent them.
+			DisableCompression: true,
+			// Needed for h2c with prior knowledge; TLS is the dialer's.
+			AllowHTTP: true,
+			// Bounds the transport's writes, and with them the waits on
+			// its write lock (a stream's Close, a window update).
+			WriteByteTimeout: 30 * time.Second,
+		},
 		conns:   map[string][]*poolConn{},
 		dialing: map[string]chan struct{}{},
 		refused: map[string]refusal{},

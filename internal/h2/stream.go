@@ -183,6 +183,18 @@ func (e *ResetError) Error() string { return "stream reset by the server: " + e.
 // Write hands p to the transport, as a socket's Write.
 func (s *Stream) Write(p []byte) (int, error) { return s.send.write(p, s.closed) }
 
+// CloseWrite sends END_STREAM once the Writes handed over are sent: the
+// orderly end of our side (RFC 8441 section 5), as a socket's
+// CloseWrite. Reads go on until the server's END_STREAM.
+func (s *Stream) CloseWrite() error {
+	s.send.closeWrite()
+	return nil
+}
+
+// EndsStream marks the Stream as one whose CloseWrite ends an HTTP/2
+// stream, where a TCP socket's would break RFC 6455's order of closing.
+func (s *Stream) EndsStream() {}
+
 // Close ends the stream; see Stream.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
