@@ -245,3 +245,10 @@ func startProcess(t testing.TB, cmd *exec.Cmd) string {
 	}
 	return ""
 }
+
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
