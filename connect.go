@@ -71,7 +71,12 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if cfg.connectTimeout > 0 {
 		deadline = time.Now().Add(cfg.connectTimeout)
 	}
-	c, err := dialAndUpgrade(ctx, deadline, t, cfg, req)
+	var c *Conn
+	if cfg.http2 != HTTP2Off {
+		c, err = connectHTTP2(ctx, deadline, t, cfg, req)
+	} else {
+		c, err = dialAndUpgrade(ctx, deadline, t, cfg, req)
+	}
 	if err != nil {
 		var refused *HTTPError
 		switch {

@@ -34,6 +34,7 @@ type config struct {
 	retryIf        func(error) bool
 	dial           dialConfig
 	jar            http.CookieJar
+	http2          HTTP2Mode
 	// Accept's alone.
 	server         bool // the Conn is a server's (set by Accept, not an option)
 	origins        []string
