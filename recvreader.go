@@ -61,9 +61,20 @@ type msgReader struct {
 func (c *Conn) recvReader(ctx context.Context) (Kind, io.Reader, error) {
 	m := &msgReader{c: c, ctx: ctx}
 	bg, deadline := m.bounds()
-	leave, err := c.enter(recvHolder, bg, deadline)
+	kind, err := m.open(bg, deadline)
 	if err != nil {
 		return 0, nil, err
+	}
+	return kind, m, nil
+}
+
+// open waits for the start of the reader's message until deadline or
+// ctx's end, and returns its kind.
+func (m *msgReader) open(ctx context.Context, deadline time.Time) (Kind, error) {
+	c := m.c
+	leave, err := c.enter(recvHolder, ctx, deadline)
+	if err != nil {
+		return 0, err
 	}
 	defer leave()
 	if f, ok := c.take(); ok {
@@ -72,7 +83,7 @@ func (c *Conn) recvReader(ctx context.Context) (Kind, io.Reader, error) {
 		if len(f.Payload) == 0 {
 			m.err = io.EOF
 		}
-		return Kind(f.Op), m, nil
+		return Kind(f.Op), nil
 	}
 	// An empty room: the first piece says the message's kind, and holds
 	// at most the part of it that an earlier Recv received.
@@ -87,10 +98,10 @@ func (c *Conn) recvReader(ctx context.Context) (Kind, io.Reader, error) {
 			c.msgRd = m
 			c.streaming.Store(true)
 			m.keep(f.Payload, f.More)
-			return Kind(f.Op), m, nil
+			return Kind(f.Op), nil
 		}
-		if err := c.readFailed(err, bg, deadline); err != nil {
-			return 0, nil, err
+		if err := c.readFailed(err, ctx, deadline); err != nil {
+			return 0, err
 		}
 	}
 }
@@ -133,6 +144,12 @@ func (m *msgReader) end() {
 
 // Read reads the next bytes of the message.
 func (m *msgReader) Read(p []byte) (int, error) {
+	ctx, deadline := m.bounds()
+	return m.readWithin(p, ctx, deadline)
+}
+
+// readWithin is Read bounded by ctx and deadline.
+func (m *msgReader) readWithin(p []byte, ctx context.Context, deadline time.Time) (int, error) {
 	if len(m.pending) > 0 {
 		n := copy(p, m.pending)
 		m.pending = m.pending[n:]
@@ -148,21 +165,12 @@ func (m *msgReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	return m.read(p)
+	return m.read(p, ctx, deadline)
 }
 
 // read reads the message's next piece, straight into p when it is large.
-func (m *msgReader) read(p []byte) (int, error) {
-	return m.readUntil(p, nil, time.Time{})
-}
-
-// readUntil is read bounded by ctx and deadline (for NetConn), or when
-// ctx is nil by the reader's own bounds.
-func (m *msgReader) readUntil(p []byte, ctx context.Context, deadline time.Time) (int, error) {
+func (m *msgReader) read(p []byte, ctx context.Context, deadline time.Time) (int, error) {
 	c := m.c
-	if ctx == nil {
-		ctx, deadline = m.bounds()
-	}
 	leave, err := c.enter(readerHolder, ctx, deadline)
 	if err != nil {
 		return 0, err
