@@ -12,6 +12,15 @@ import (
 // Deflate offers the extension with context takeover both ways and lets
 // the server limit the client's window.
 //
+// For Accept, the fields are the server's terms, added to what the
+// client's offer asks: the NoContextTakeover fields impose the parameter
+// on that side whether the client asked or not; ServerMaxWindowBits caps
+// the server's window; ClientMaxWindowBits limits the client's window
+// when the client offered client_max_window_bits (a client that did not
+// keeps its full window rather than losing compression). The zero Deflate
+// accepts any offer on the client's terms. Of several offers, the first
+// that is valid is taken.
+//
 // Memory: with context takeover a Conn keeps a compressor (about 1 MB,
 // from its first compressed message on) and a window of the server's
 // size (up to 32 KiB) between messages; without it, both come from pools
@@ -37,14 +46,15 @@ type Deflate struct {
 	ServerMaxWindowBits int
 }
 
-// Compression offers permessage-deflate (RFC 7692) as d describes.
-// Whether the server accepted, and with what, is Conn.Compression's; a
-// response that RFC 7692 forbids fails Connect with a *HandshakeError.
-// Text is validated as UTF-8 once inflated.
+// Compression offers permessage-deflate (RFC 7692) as d describes, or for
+// Accept, accepts the client's offer on d's terms. Whether the extension
+// was agreed, and with what, is Conn.Compression's; a response that RFC
+// 7692 forbids fails Connect with a *HandshakeError. Text is validated as
+// UTF-8 once inflated.
 func Compression(d Deflate) Option { return func(c *config) { c.deflate = &d } }
 
-// Compression returns the permessage-deflate parameters the server
-// accepted, and false if it declined or none was offered.
+// Compression returns the permessage-deflate parameters agreed in the
+// handshake, and false if the server declined or none was offered.
 func (c *Conn) Compression() (Deflate, bool) {
 	if c.params == nil {
 		return Deflate{}, false
@@ -76,10 +86,16 @@ func (d *Deflate) offer() (deflate.Offer, error) {
 // startCompression sets up the Conn for the parameters negotiated: the
 // reader inflates what RSV1 marks, Send compresses.
 func (c *Conn) startCompression(p *deflate.Params) {
+	// Each side compresses with its own settings and inflates with the
+	// peer's (RFC 7692 section 7).
+	own, peer := p.Client, p.Server
+	if c.cfg.server {
+		own, peer = peer, own
+	}
 	c.params = p
-	c.inflater = deflate.NewDecompressor(p.Server, c.cfg.maxMessage)
+	c.inflater = deflate.NewDecompressor(peer, c.cfg.maxMessage)
 	c.rd.Inflater = c.inflater
-	c.w.deflater = deflate.NewCompressor(p.Client)
+	c.w.deflater = deflate.NewCompressor(own)
 	c.w.threshold = c.cfg.deflate.Threshold
 }
 

@@ -16,8 +16,11 @@ import (
 
 var errInvalidMode = errors.New("ws: invalid mode")
 
-// Conn is a client WebSocket connection. Send, Recv, SetActive and Close
-// may be called from any goroutines at once.
+// Conn is a WebSocket connection, a client's from Connect or a server's
+// from Accept: both behave alike but where RFC 6455 makes the roles differ
+// (masking, section 5.1; who closes the TCP connection, section 7.1.1).
+// Send, Recv, SetActive and Close may be called from any goroutines at
+// once.
 //
 // In passive mode a Conn has no goroutine of its own: Recv reads the
 // socket, answering the pings it finds on the way, so that a message goes
@@ -157,7 +160,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		nc:        nc,
 		cfg:       cfg,
 		readTok:   make(chan struct{}, 1),
-		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage},
+		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage, Server: cfg.server},
 		rbuf:      buffered,
 		rend:      len(buffered),
 		events:    cfg.events,
@@ -173,23 +176,25 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		c.events = make(chan Event)
 	}
 	c.w.nc = nc
+	c.w.server = cfg.server
 	_, c.w.tls = nc.(*tls.Conn)
 	c.w.cond.L = &c.w.mu
 	c.startKeepalive()
 	return c
 }
 
-// Subprotocol returns the subprotocol the server chose, "" if none.
+// Subprotocol returns the subprotocol the server chose (Accept: that it
+// chose), "" if none.
 func (c *Conn) Subprotocol() string { return c.subprotocol }
 
-// ResponseHeader returns the headers of the server's 101 response, in a
-// new map on each call.
+// ResponseHeader returns the headers of the server's 101 response (for a
+// Conn from Accept, those of the 101 it sent), in a new map on each call.
 func (c *Conn) ResponseHeader() http.Header { return c.resp.Header() }
 
 // LocalAddr returns the local network address.
 func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
 
-// RemoteAddr returns the address of the server.
+// RemoteAddr returns the peer's network address.
 func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
 // stateErr returns the error for a call on a Conn that is closed or has

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/http/httputil"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,7 +71,12 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if cfg.connectTimeout > 0 {
 		deadline = time.Now().Add(cfg.connectTimeout)
 	}
-	c, err := dialAndUpgrade(ctx, deadline, t, cfg, req)
+	var c *Conn
+	if cfg.http2 != HTTP2Off {
+		c, err = connectHTTP2(ctx, deadline, t, cfg, req)
+	} else {
+		c, err = dialAndUpgrade(ctx, deadline, t, cfg, req)
+	}
 	if err != nil {
 		var refused *HTTPError
 		switch {
@@ -113,27 +119,39 @@ func connectCtxError(ctx context.Context, err error) error {
 }
 
 // reservedHeaders are the handshake's own: the Conn writes them.
-var reservedHeaders = []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions", "Sec-Websocket-Protocol"}
+var reservedHeaders = []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Accept", "Sec-Websocket-Extensions", "Sec-Websocket-Protocol"}
+
+// isReserved reports whether the canonical header name is one of the
+// handshake's own.
+func isReserved(name string) bool { return slices.Contains(reservedHeaders, name) }
+
+// checkHeader reports a header that the Header options may not add: one
+// of the handshake's own, a name that is not a token, or a value that
+// could end the header or smuggle in another.
+func checkHeader(h http.Header) error {
+	for name, values := range h {
+		if isReserved(name) {
+			return fmt.Errorf("ws: header %s is set by the handshake; use the Protocols option for subprotocols", name)
+		}
+		if !proto.IsToken(name) {
+			return fmt.Errorf("ws: invalid header name %q: not an HTTP token", name)
+		}
+		for _, v := range values {
+			if !proto.ValidFieldValue(v) {
+				return fmt.Errorf("ws: invalid value of header %s: %q holds a control character", name, v)
+			}
+		}
+	}
+	return nil
+}
 
 func buildRequest(t *target, cfg *config) (*proto.Request, error) {
-	for _, name := range reservedHeaders {
-		if _, ok := cfg.header[name]; ok {
-			return nil, fmt.Errorf("ws: header %s is set by the handshake; use the Protocols option for subprotocols", name)
-		}
+	if err := checkHeader(cfg.header); err != nil {
+		return nil, err
 	}
 	for _, p := range cfg.protocols {
 		if !proto.IsToken(p) {
 			return nil, fmt.Errorf("ws: invalid subprotocol %q: not an HTTP token", p)
-		}
-	}
-	for name, values := range cfg.header {
-		if !proto.IsToken(name) {
-			return nil, fmt.Errorf("ws: invalid header name %q: not an HTTP token", name)
-		}
-		for _, v := range values {
-			if !proto.ValidFieldValue(v) {
-				return nil, fmt.Errorf("ws: invalid value of header %s: %q holds a control character", name, v)
-			}
 		}
 	}
 	var nonce [16]byte

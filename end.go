@@ -100,7 +100,10 @@ func (c *Conn) onClose(payload []byte) error {
 	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {
 		ticket := c.w.reply(proto.OpClose, echo) // refused if our close frame went first
-		c.hangUp(ticket, true, c.cfg.closeTimeout)
+		// A client waits for the server to close the TCP connection
+		// first; the server closes it once its close frame is out
+		// (section 7.1.1), so that the TIME_WAIT is its own.
+		c.hangUp(ticket, !c.cfg.server, c.cfg.closeTimeout)
 	}
 	return err
 }
@@ -120,6 +123,11 @@ func (c *Conn) hangUp(ticket uint64, drain bool, bound time.Duration) {
 		defer c.bg.Done()
 		c.w.settle(ticket)
 		if drain {
+			if s, ok := c.nc.(halfCloser); ok {
+				// An HTTP/2 stream ends each side on its own: ours
+				// now, then the server's (RFC 8441 section 5).
+				s.CloseWrite()
+			}
 			c.nc.SetReadDeadline(deadline)
 			// Looked at after the deadline is set: finish, which cuts the
 			// wait by interrupting it, does so after finishing.
@@ -132,4 +140,12 @@ func (c *Conn) hangUp(ticket uint64, drain bool, bound time.Duration) {
 		c.nc.Close()
 		close(c.done)
 	}()
+}
+
+// halfCloser is the HTTP/2 stream's (internal/h2.Stream): CloseWrite
+// sends END_STREAM. A TCP socket is not asked, as the server closes it
+// first (RFC 6455 section 7.1.1).
+type halfCloser interface {
+	CloseWrite() error
+	EndsStream()
 }

@@ -71,7 +71,8 @@ func (e *CloseError) Is(target error) bool { return target == ErrClosed }
 func (e *CloseError) Unwrap() error { return e.Err }
 
 // HTTPError is returned by Connect when the server answers the upgrade
-// request with a status other than 101 Switching Protocols.
+// request with a status other than 101 Switching Protocols, and by Accept
+// with the status and body it answered a request it turned down.
 type HTTPError struct {
 	StatusCode int
 	Status     string // the reason phrase, as "Unauthorized"

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,6 +83,44 @@ func TestNetConnPassesNettest(t *testing.T) {
 		c1, c2 = NetConn(a, BinaryFrame), NetConn(b, BinaryFrame)
 		var wg sync.WaitGroup
 		stop = func() {
+			wg.Add(2)
+			go func() { defer wg.Done(); c1.Close() }()
+			go func() { defer wg.Done(); c2.Close() }()
+			wg.Wait()
+		}
+		return c1, c2, stop, nil
+	})
+}
+
+// TestNetConnPassesNettestWithAccept runs nettest's TestConn on a client
+// Conn and the server Conn that ws.Accept opens for it, under
+// net/http/httptest on loopback.
+func TestNetConnPassesNettestWithAccept(t *testing.T) {
+	accepted := make(chan *Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := Accept(w, r)
+		if err != nil {
+			return
+		}
+		accepted <- c
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
+		a, err := Connect(testCtx(t), url)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var b *Conn
+		select {
+		case b = <-accepted:
+		case <-time.After(testTimeout):
+			a.Close()
+			return nil, nil, nil, errors.New("the server accepted no connection")
+		}
+		c1, c2 = NetConn(a, BinaryFrame), NetConn(b, BinaryFrame)
+		stop = func() {
+			var wg sync.WaitGroup
 			wg.Add(2)
 			go func() { defer wg.Done(); c1.Close() }()
 			go func() { defer wg.Done(); c2.Close() }()

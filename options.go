@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// An Option configures Connect. Options are applied in order; with none,
+// An Option configures Connect, Accept or Reconnect. Options are applied in order; with none,
 // a Conn has the defaults of hackney's option table: connect timeout 8 s,
 // no receive timeout, no extra headers, no subprotocol, passive mode, and
 // Go's default TLS configuration for wss://.
@@ -34,6 +34,11 @@ type config struct {
 	retryIf        func(error) bool
 	dial           dialConfig
 	jar            http.CookieJar
+	http2          HTTP2Mode
+	// Accept's alone.
+	server         bool // the Conn is a server's (set by Accept, not an option)
+	origins        []string
+	selectProtocol func(offered []string) string
 }
 
 // Defaults of the options without a value in hackney's table.

@@ -100,6 +100,7 @@ type writer struct {
 	written uint64    // batches written
 	ownKeys keys      // the owner's masking keys
 	queKeys keys      // the same for frames queued and replies, under mu
+	server  bool      // the Conn is a server's: its frames go unmasked (RFC 6455 section 5.1)
 	closed  bool      // a close frame was sent: nothing may follow (RFC 6455 section 5.5.1)
 	err     error     // a failed write leaves the stream unusable
 	taken   uint64    // batches a flush has taken from the queue
@@ -521,7 +522,7 @@ func (w *writer) fail(err error) {
 	}
 }
 
-// encode appends the owner's frames to buf, masked, splitting data
+// encode appends the owner's frames to buf, masked for a client, splitting data
 // payloads longer than frag, and writes buf out whenever it is full,
 // outside w.mu. Between fragments it puts the replies due; cut says a
 // close frame went there, which ends the message: nothing may follow it.
@@ -541,14 +542,19 @@ func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool)
 					return nil, false
 				}
 			}
-			h.Masked, h.Length, h.Key = true, int64(len(p)), w.ownKeys.next()
+			h.Length = int64(len(p))
+			if !w.server {
+				h.Masked, h.Key = true, w.ownKeys.next()
+			}
 			buf = proto.AppendHeader(buf, h)
 			pos := 0
 			for q := p; ; {
 				k := min(len(q), cap(buf)-len(buf))
 				start := len(buf)
 				buf = append(buf, q[:k]...)
-				pos = proto.Mask(h.Key, pos, buf[start:])
+				if h.Masked {
+					pos = proto.Mask(h.Key, pos, buf[start:])
+				}
 				q = q[k:]
 				if len(q) == 0 {
 					break
@@ -618,9 +624,13 @@ func (w *writer) encodeQueued(buf []byte, frames []out, frag int) []byte {
 }
 
 // appendFrame appends a frame of header h and payload p, masked with a
-// new key. w.mu is held.
+// new key unless the Conn is a server's. w.mu is held.
 func (w *writer) appendFrame(buf []byte, h proto.Header, p []byte) []byte {
-	h.Masked, h.Length, h.Key = true, int64(len(p)), w.queKeys.next()
+	h.Length = int64(len(p))
+	if w.server {
+		return append(proto.AppendHeader(buf, h), p...)
+	}
+	h.Masked, h.Key = true, w.queKeys.next()
 	buf = proto.AppendHeader(buf, h)
 	start := len(buf)
 	buf = append(buf, p...)

@@ -45,6 +45,7 @@ type connectConfig struct {
 	origin         string
 	user           string
 	compress       bool
+	http2          bool
 	until          *regexp.Regexp
 	noHistory      bool
 	route          routeFlags
@@ -90,6 +91,7 @@ func (c *connectConfig) flagSet() *flag.FlagSet {
 	fs.StringVar(&c.origin, "origin", "", "")
 	fs.StringVar(&c.user, "user", "", "")
 	fs.BoolVar(&c.compress, "compress", false, "")
+	fs.BoolVar(&c.http2, "http2", false, "")
 	fs.Var(regexpValue{&c.until}, "until", "")
 	fs.BoolVar(&c.noHistory, "no-history", false, "")
 	c.route.register(fs)
@@ -146,6 +148,9 @@ func (c *connectConfig) options(reportControl bool) ([]ws.Option, error) {
 	}
 	if c.compress {
 		opts = append(opts, ws.Compression(ws.Deflate{}))
+	}
+	if c.http2 {
+		opts = append(opts, ws.HTTP2(ws.HTTP2Prefer))
 	}
 	conf, err := c.tlsConfig()
 	if err != nil {
@@ -227,7 +232,7 @@ func runConnect(args []string) int {
 		return code
 	}
 	if trace != nil {
-		trace.connected(conn, c.compress)
+		trace.connected(conn, c.compress, c.http2)
 	}
 	var t *terminal
 	if interactive {

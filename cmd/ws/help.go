@@ -103,6 +103,9 @@ Connecting:
                            (keeps tokens out of ps and the shell's history)
       --user USER:PASS     send Basic credentials (Authorization: Basic)
       --origin ORIGIN      send an Origin header, as a browser does
+      --http2              for wss://, offer HTTP/2 and carry the WebSocket on a
+                           stream (RFC 8441) if the server enables it, HTTP/1.1
+                           otherwise; -v says which protocol carried it
       --compress           offer permessage-deflate (RFC 7692); -v shows what
                            the server accepted
       --protocol NAME      offer a subprotocol (repeatable, preferred first)
@@ -180,6 +183,7 @@ Examples:
   ws --reconnect --ping-interval 20s -x subscribe --count 1 ws://127.0.0.1:8080/
   ws --cacert ca.pem --cert client.pem --key client.key -x hi --count 1 wss://127.0.0.1:8443/
   ws --insecure -x hi --count 1 wss://127.0.0.1:8443/
+  ws --http2 -v --cacert ca.pem -x hi --count 1 wss://127.0.0.1:8443/ 2>&1 | grep carried
 `,
 	"demo": `usage: ws demo
 

@@ -153,11 +153,19 @@ func certName(s string) string {
 	return terminalSafe(s)
 }
 
-// connected ends the trace: the compression negotiated, and a summary of
+// connected ends the trace: with --http2, the protocol that carries the
+// WebSocket; the compression negotiated, and a summary of
 // the time each step took.
-func (v *verboseTrace) connected(conn *ws.Conn, offered bool) {
+func (v *verboseTrace) connected(conn *ws.Conn, offered, http2 bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	switch {
+	case !http2:
+	case conn.Proto() == "HTTP/2.0":
+		v.printf("* carried by HTTP/2: a stream of an HTTP/2 connection (RFC 8441)")
+	default:
+		v.printf("* carried by %s", conn.Proto())
+	}
 	if d, ok := conn.Compression(); ok {
 		v.printf("* permessage-deflate: %s", deflateParams(d))
 	} else if offered {

@@ -297,6 +297,15 @@ func CheckResponse(resp *Response, key string, protocols []string, extensionsOff
 	if got, n := resp.first("Sec-Websocket-Accept"); n != 1 || got != string(want[:]) {
 		return "", &HandshakeFault{Err: ErrBadAccept, Header: "Sec-WebSocket-Accept", Value: strings.Join(resp.Values("Sec-Websocket-Accept"), ", ")}
 	}
+	return CheckNegotiated(resp, protocols, extensionsOffered)
+}
+
+// CheckNegotiated checks what a server's answer chose: no extension
+// unless one was offered, and at most one subprotocol, among those
+// offered. It returns the subprotocol, "" for none. It is the whole
+// check of an RFC 8441 answer, which has no Upgrade, Connection or
+// Sec-WebSocket-Accept (section 5).
+func CheckNegotiated(resp *Response, protocols []string, extensionsOffered bool) (protocol string, err error) {
 	if _, n := resp.first("Sec-Websocket-Extensions"); n > 0 && !extensionsOffered {
 		return "", &HandshakeFault{Err: ErrUnofferedExtension, Header: "Sec-WebSocket-Extensions", Value: strings.Join(resp.Values("Sec-Websocket-Extensions"), ", ")}
 	}

@@ -1,0 +1,312 @@
+package h2
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// readChunk is the size of what the stream's body reader takes from the
+// transport at a time: a DATA frame's default maximum would be 16 KiB, but
+// every idle Conn holds one chunk.
+const readChunk = 8 << 10
+
+// endStreamWait bounds how long Close waits for the transport to send the
+// END_STREAM that ends a stream the server has ended already. The
+// transport writes it under the connection's write lock, which its
+// WriteByteTimeout bounds.
+const endStreamWait = time.Second
+
+// ErrGoAway is the error of a Stream whose connection the server ended
+// with GOAWAY (RFC 9113 section 6.8).
+var ErrGoAway = errors.New("HTTP/2 connection ended by the server's GOAWAY")
+
+// Stream is one WebSocket carried on an HTTP/2 stream (RFC 8441): a
+// net.Conn whose Write hands bytes to the transport as DATA frames and
+// whose Read returns the server's DATA frames. Its deadlines behave as a
+// socket's: a Read or Write blocked past its deadline returns
+// os.ErrDeadlineExceeded, and a later call works again once the deadline
+// moves. Close ends the stream: with END_STREAM when the server has ended
+// its side already, else with RST_STREAM (CANCEL), and gives the stream's
+// slot on the connection back.
+//
+// Its waits: a Read waits for the body reader until its deadline or
+// Close; a Write waits for the transport to take the bytes (flow control
+// holds it back) until its deadline, Close or the stream's end; Close
+// waits for the transport's END_STREAM at most endStreamWait, and for the
+// body reader, which the body's Close unblocks.
+type Stream struct {
+	body  io.ReadCloser // the response's body: the server's DATA frames
+	send  *sendPipe     // the request's body: our DATA frames
+	conn  *poolConn
+	laddr net.Addr
+	raddr net.Addr
+	stop  func() // cancels the request's context, after the body is closed
+
+	// The body reader hands what it read over in, and waits on more for
+	// it to have been taken before reading again: so the transport only
+	// returns flow-control credit for what the Conn took, and a Conn
+	// that does not read holds back its own stream alone.
+	in    chan chunk
+	more  chan struct{}
+	ended atomic.Bool // the server's END_STREAM was read
+	wg    sync.WaitGroup
+
+	rmu    sync.Mutex // serializes Read; guards cur and curErr
+	cur    []byte
+	curErr error
+	rdl    deadline
+
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+func newStream(body io.ReadCloser, send *sendPipe, pc *poolConn, stop func()) *Stream {
+	s := &Stream{
+		body:   body,
+		send:   send,
+		conn:   pc,
+		laddr:  pc.nc.LocalAddr(),
+		raddr:  pc.nc.RemoteAddr(),
+		stop:   stop,
+		in:     make(chan chunk),
+		more:   make(chan struct{}, 1),
+		closed: make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.readBody()
+	return s
+}
+
+// readBody reads the server's DATA frames until the stream ends or
+// Close, which closes the body under it.
+func (s *Stream) readBody() {
+	defer s.wg.Done()
+	buf := make([]byte, readChunk)
+	for {
+		n, err := s.body.Read(buf)
+		if errors.Is(err, io.EOF) {
+			s.ended.Store(true)
+		}
+		select {
+		case s.in <- chunk{buf[:n], err}:
+		case <-s.closed:
+			return
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case <-s.more:
+		case <-s.closed:
+			return
+		}
+	}
+}
+
+// Read reads the server's data, as a socket's Read.
+func (s *Stream) Read(p []byte) (int, error) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	for {
+		select {
+		case <-s.closed:
+			return 0, net.ErrClosed
+		default:
+		}
+		if s.rdl.passed() {
+			return 0, os.ErrDeadlineExceeded
+		}
+		if len(s.cur) > 0 || s.curErr != nil {
+			n := copy(p, s.cur)
+			s.cur = s.cur[n:]
+			if len(s.cur) > 0 {
+				return n, nil
+			}
+			if s.curErr != nil {
+				return n, s.curErr
+			}
+			s.more <- struct{}{}
+			return n, nil
+		}
+		select {
+		case c := <-s.in:
+			s.cur, s.curErr = c.b, s.readError(c.err)
+			if len(c.b) == 0 && c.err == nil {
+				s.more <- struct{}{}
+			}
+		case <-s.rdl.done():
+		case <-s.closed:
+		}
+	}
+}
+
+// readError says why the server's side of the stream ended: io.EOF for
+// its END_STREAM (the socket's end of stream), a *ResetError for its
+// RST_STREAM, an error matching ErrGoAway when its GOAWAY ended the
+// connection.
+func (s *Stream) readError(err error) error {
+	if err == nil || errors.Is(err, io.EOF) {
+		return err
+	}
+	var se http2.StreamError
+	if errors.As(err, &se) {
+		return &ResetError{Code: se.Code}
+	}
+	var ga http2.GoAwayError
+	if errors.As(err, &ga) || s.conn.cc.State().Closing {
+		return fmt.Errorf("%w: %v", ErrGoAway, err)
+	}
+	return err
+}
+
+// ResetError reports the server's RST_STREAM of the stream (RFC 9113
+// section 6.4), the equivalent of a TCP reset (RFC 8441 section 6).
+type ResetError struct {
+	Code http2.ErrCode
+}
+
+func (e *ResetError) Error() string { return "stream reset by the server: " + e.Code.String() }
+
+// Write hands p to the transport, as a socket's Write.
+func (s *Stream) Write(p []byte) (int, error) { return s.send.write(p, s.closed) }
+
+// CloseWrite sends END_STREAM once the Writes handed over are sent: the
+// orderly end of our side (RFC 8441 section 5), as a socket's
+// CloseWrite. Reads go on until the server's END_STREAM.
+func (s *Stream) CloseWrite() error {
+	s.send.closeWrite()
+	return nil
+}
+
+// EndsStream marks the Stream as one whose CloseWrite ends an HTTP/2
+// stream, where a TCP socket's would break RFC 6455's order of closing.
+func (s *Stream) EndsStream() {}
+
+// Close ends the stream; see Stream.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.send.closeWrite()
+		if s.ended.Load() {
+			// Both sides end with END_STREAM: the transport sends ours,
+			// then lets the request's body go.
+			t := time.NewTimer(endStreamWait)
+			select {
+			case <-s.send.rclosed:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		s.body.Close() // RST_STREAM (CANCEL) unless the stream is over
+		s.wg.Wait()
+		s.stop()
+		s.conn.release()
+	})
+	return nil
+}
+
+// LocalAddr returns the local address of the HTTP/2 connection.
+func (s *Stream) LocalAddr() net.Addr { return s.laddr }
+
+// RemoteAddr returns the server's address of the HTTP/2 connection.
+func (s *Stream) RemoteAddr() net.Addr { return s.raddr }
+
+// SetDeadline sets both deadlines.
+func (s *Stream) SetDeadline(t time.Time) error {
+	s.rdl.set(t)
+	s.send.wdl.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline of Read.
+func (s *Stream) SetReadDeadline(t time.Time) error { s.rdl.set(t); return nil }
+
+// SetWriteDeadline sets the deadline of Write.
+func (s *Stream) SetWriteDeadline(t time.Time) error { s.send.wdl.set(t); return nil }
+
+// sendPipe is the request's body: Write hands its bytes to the
+// transport's Read, which takes them as flow control lets it send them.
+// A Write waits for the transport until its deadline, the Stream's Close
+// or the transport's Close of the body (the stream is over).
+type sendPipe struct {
+	wmu     sync.Mutex // one Write at a time
+	data    chan []byte
+	taken   chan int // how much of data's slice the transport took; one slot, so Read never waits
+	wdl     deadline
+	eof     chan struct{} // closed by closeWrite: the transport reads io.EOF and sends END_STREAM
+	eofOnce sync.Once
+	rclosed chan struct{} // closed when the transport closes the body
+	rOnce   sync.Once
+}
+
+func newSendPipe() *sendPipe {
+	return &sendPipe{
+		data:    make(chan []byte),
+		taken:   make(chan int, 1),
+		eof:     make(chan struct{}),
+		rclosed: make(chan struct{}),
+	}
+}
+
+// errStreamOver is a Write's error once the transport is done with the
+// stream: a read then says why.
+var errStreamOver = errors.New("HTTP/2 stream is over")
+
+func (p *sendPipe) write(b []byte, closed <-chan struct{}) (n int, err error) {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	for len(b) > 0 {
+		if p.wdl.passed() {
+			return n, os.ErrDeadlineExceeded
+		}
+		select {
+		case p.data <- b:
+			k := <-p.taken
+			b = b[k:]
+			n += k
+		case <-p.wdl.done():
+		case <-closed:
+			return n, net.ErrClosed
+		case <-p.eof:
+			return n, net.ErrClosed
+		case <-p.rclosed:
+			return n, errStreamOver
+		}
+	}
+	return n, nil
+}
+
+// Read is the transport's: it takes what a Write offers.
+func (p *sendPipe) Read(b []byte) (int, error) {
+	select {
+	case d := <-p.data:
+		n := copy(b, d)
+		p.taken <- n
+		return n, nil
+	case <-p.eof:
+		return 0, io.EOF
+	case <-p.rclosed:
+		return 0, io.ErrClosedPipe
+	}
+}
+
+// Close is the transport's, when it is done with the body.
+func (p *sendPipe) Close() error {
+	p.rOnce.Do(func() { close(p.rclosed) })
+	return nil
+}
+
+func (p *sendPipe) closeWrite() { p.eofOnce.Do(func() { close(p.eof) }) }
