@@ -30,7 +30,7 @@ import (
 //
 // In an active mode RecvReader and the Reads return ErrActiveMode.
 func (c *Conn) RecvReader() (Kind, io.Reader, error) {
-	return c.recvReader(nil)
+	return c.recvReader(&msgReader{c: c})
 }
 
 // RecvReaderContext is RecvReader bounded by ctx: the wait for the
@@ -38,7 +38,7 @@ func (c *Conn) RecvReader() (Kind, io.Reader, error) {
 // does, with the errors of RecvContext. The reader and the Conn stay
 // usable.
 func (c *Conn) RecvReaderContext(ctx context.Context) (Kind, io.Reader, error) {
-	return c.recvReader(ctx)
+	return c.recvReader(&msgReader{c: c, ctx: ctx})
 }
 
 // errAbandoned is the error of a reader whose message a later Recv,
@@ -58,8 +58,7 @@ type msgReader struct {
 	err     error // io.EOF at the end, or errAbandoned
 }
 
-func (c *Conn) recvReader(ctx context.Context) (Kind, io.Reader, error) {
-	m := &msgReader{c: c, ctx: ctx}
+func (c *Conn) recvReader(m *msgReader) (Kind, io.Reader, error) {
 	bg, deadline := m.bounds()
 	kind, err := m.open(bg, deadline)
 	if err != nil {
