@@ -50,6 +50,10 @@ type Conn struct {
 	//     interrupts changes the state under mu first, then moves the read
 	//     deadline (interrupt); the holder sets its own deadline, then looks
 	//     at the state (arm, stop), so no interruption is missed.
+	//   - A RecvReader's reader (msgRd) owns the message it reads until
+	//     its end: it takes the token for each Read, and between Reads
+	//     nobody else reads but a Recv or the pump, which abandon it and
+	//     drop the rest of its message; a probe leaves it alone (streaming).
 	//   - The reader never waits on the writer: pongs and the close frame it
 	//     owes are posted (writer.reply) and written by whoever writes next.
 	//   - Every wait has a bound. A Recv waits for the token and reads until
@@ -99,6 +103,11 @@ type Conn struct {
 	// by the keepalive, without the token.
 	held    proto.Frame
 	holding atomic.Bool
+	// msgRd is the RecvReader's reader whose message is unfinished, nil
+	// once it ends or is abandoned; streaming says the same for the
+	// keepalive, which reads it without the token.
+	msgRd     *msgReader
+	streaming atomic.Bool
 	// pumpOwed is the close frame a breach calls for when the pump ended
 	// the connection: it sends it after the last Event (lastEvent). Only
 	// the pump touches it.

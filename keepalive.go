@@ -179,9 +179,9 @@ func (c *Conn) answered() bool {
 }
 
 // heldBack says whether the application holds the Conn back: an Event
-// offered that nobody takes, or a message read that no Recv took yet.
-// c.mu is held.
-func (c *Conn) heldBack() bool { return c.offering || c.holding.Load() }
+// offered that nobody takes, a message read that no Recv took yet, or one
+// a RecvReader's reader has not read to its end. c.mu is held.
+func (c *Conn) heldBack() bool { return c.offering || c.holding.Load() || c.streaming.Load() }
 
 // pongDue returns when the answer to the keepalive's ping is due, zero if
 // none is waited for.
@@ -357,7 +357,7 @@ func (c *Conn) readFor(deadline time.Time, ctx context.Context, answered <-chan 
 		done = ctx.Done()
 	}
 	for {
-		if c.holding.Load() {
+		if c.holding.Load() || c.streaming.Load() {
 			return // the application has a message to take first
 		}
 		select {
@@ -399,7 +399,7 @@ func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan st
 		}()
 	}
 	for {
-		if c.holding.Load() {
+		if c.holding.Load() || c.streaming.Load() {
 			return true
 		}
 		f, err := c.next()

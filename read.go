@@ -35,16 +35,21 @@ func (c *Conn) acquire() bool {
 type holder uint8
 
 const (
-	recvHolder  holder = iota // gives up on Close, an active mode, its context's end or the end
-	pumpHolder                // gives up on Close, the passive mode or the end
-	closeHolder               // gives up at the end; its deadline bounds it
-	probeHolder               // the keepalive or a Ping: gives up on Close, an active mode, its context's end or the end
+	recvHolder   holder = iota // gives up on Close, an active mode, its context's end or the end
+	pumpHolder                 // gives up on Close, the passive mode or the end
+	closeHolder                // gives up at the end; its deadline bounds it
+	probeHolder                // the keepalive or a Ping: gives up on Close, an active mode, its context's end or the end
+	readerHolder               // a Read of RecvReader's reader: gives up as a Recv does
 )
 
 // hold starts a tenure of the read token: reads stop at deadline (zero:
-// never) or when stop says to.
+// never) or when stop says to. A Recv or the pump abandons the message a
+// RecvReader's reader has not finished (recvreader.go).
 func (c *Conn) hold(h holder, deadline time.Time, ctx context.Context) {
 	c.holder, c.deadline, c.armed, c.ctx = h, deadline, false, ctx
+	if c.msgRd != nil && (h == recvHolder || h == pumpHolder) {
+		c.abandon()
+	}
 }
 
 // stop says whether the holder gives up, with the error to return; once
@@ -118,6 +123,9 @@ func (c *Conn) next() (proto.Frame, error) {
 			}
 		case proto.OpClose:
 			return proto.Frame{}, c.onClose(f.Payload)
+		}
+		if f.Piece && !c.rd.Streams() {
+			continue // the rest of an abandoned RecvReader's message
 		}
 		if c.cfg.hideControl && f.Op.IsControl() {
 			continue

@@ -57,6 +57,7 @@ func (d *Decompressor) Write(p []byte) error {
 	if d.f == nil {
 		d.begin(len(p))
 	}
+	d.f.compact()
 	if v := d.f.write(p); v != nil {
 		return d.fail(v)
 	}
@@ -87,8 +88,9 @@ func (d *Decompressor) Finish(dst []byte) ([]byte, error) {
 	}
 	out := f.out
 	if d.hist != nil {
-		d.hist.add(out)
+		d.hist.add(out) // its last window's worth, whatever was taken
 	}
+	out = out[f.taken:]
 	if dst != nil {
 		out = append(dst, out...)
 		if cap(f.out) > keptOutput {
@@ -102,6 +104,19 @@ func (d *Decompressor) Finish(dst []byte) ([]byte, error) {
 	}
 	d.release()
 	return out, nil
+}
+
+// Take returns the output of the current message's Writes that no Take
+// returned yet, valid until the next Write: a streamed message is handed
+// on as it is decoded, the Decompressor keeping only the window that
+// later matches may reach. Finish then returns the rest.
+func (d *Decompressor) Take() []byte {
+	if d.f == nil {
+		return nil
+	}
+	p := d.f.out[d.f.taken:]
+	d.f.taken = len(d.f.out)
+	return p
 }
 
 // keptOutput bounds the output memory a pooled inflater keeps between

@@ -42,11 +42,15 @@ type inflater struct {
 	// read counts the compressed bytes consumed, for error messages.
 	read int64
 
-	out    []byte
-	limit  int // out's length may not pass it; 0 for none
-	hint   int // the capacity to give out when it first grows
-	window int // the farthest back a match may reach
-	hist   *history
+	out   []byte
+	limit int // out's length, and dropped, may not pass it; 0 for none
+	// A streamed message's output is taken as it comes (Take): taken is
+	// how much of out was, dropped how much was cut from out's start,
+	// keeping the window that matches may reach.
+	taken, dropped int
+	hint           int // the capacity to give out when it first grows
+	window         int // the farthest back a match may reach
+	hist           *history
 }
 
 type blockState uint8
@@ -122,6 +126,28 @@ func init() {
 		lens[i] = 5
 	}
 	fixedDist.init(lens[:maxDistSymbols], distPrimary)
+}
+
+// compactMin is how much taken output a streamed message's inflater
+// gathers before it cuts it from out, so that the window it keeps is
+// copied once per compactMin bytes at most.
+const compactMin = 64 << 10
+
+// compact cuts the output taken from out, but for the window that
+// matches may reach back into. out's capacity stays within the limit,
+// which is checked only when it is used up.
+func (f *inflater) compact() {
+	cut := f.taken - f.window
+	if cut < compactMin {
+		return
+	}
+	n := copy(f.out, f.out[cut:])
+	f.out = f.out[:n]
+	f.taken -= cut
+	f.dropped += cut
+	if f.limit > 0 && cap(f.out) > f.limit-f.dropped {
+		f.out = f.out[:n:max(n, f.limit-f.dropped)]
+	}
 }
 
 // write decodes p, the next piece of the message's data.
@@ -515,15 +541,15 @@ func (f *inflater) copyMatch(d, length, pos int) *proto.Violation {
 // small compressed message from decompressing to much more.
 func (f *inflater) reserve(n int) *proto.Violation {
 	need := len(f.out) + n
-	if f.limit > 0 && need > f.limit {
-		return tooBig(int64(f.limit), int64(need))
+	if f.limit > 0 && f.dropped+need > f.limit {
+		return tooBig(int64(f.limit), int64(f.dropped+need))
 	}
 	if need <= cap(f.out) {
 		return nil
 	}
 	c := max(2*cap(f.out), need, f.hint)
 	if f.limit > 0 {
-		c = min(c, f.limit)
+		c = min(c, f.limit-f.dropped)
 	}
 	out := make([]byte, len(f.out), c)
 	copy(out, f.out)

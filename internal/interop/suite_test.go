@@ -24,6 +24,7 @@ var scenarios = []struct {
 	{"active", testActive},
 	{"active-once", testActiveOnce},
 	{"peer-keepalive", testPeerKeepalive},
+	{"json-stream", testJSONStream},
 }
 
 func TestNode(t *testing.T) {

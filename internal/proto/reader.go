@@ -9,10 +9,14 @@ import (
 )
 
 // Frame is what the Reader yields: a whole data message (its fragments
-// joined) or a single control frame.
+// joined), a single control frame, or a piece of a streamed message
+// (Reader.Stream).
 type Frame struct {
 	Op      Opcode
 	Payload []byte
+	// Piece says Payload is a piece of a streamed message, and More that
+	// more of it follows: the last piece has More false.
+	Piece, More bool
 }
 
 // Reader turns the bytes an endpoint receives into messages and control
@@ -58,6 +62,51 @@ type Reader struct {
 	// borrowed says msg is assembled in it.
 	buf      []byte
 	borrowed bool
+
+	// Streaming (Stream): stream says messages are streamed and room is
+	// the caller's room for the next piece; streamed says the message
+	// being read is, and fresh that its next piece is due even if empty:
+	// the first, which tells the caller the message's kind, or pre, the
+	// part assembled before streaming began.
+	stream   bool
+	room     []byte
+	streamed bool
+	fresh    bool
+	pre      []byte
+}
+
+// inflateChunk bounds the compressed input that goes into one piece of a
+// streamed message: DEFLATE expands at most about 1032 times, so a piece
+// stays under 600 kB whatever the peer sends.
+const inflateChunk = 512
+
+// Stream sets whether data messages are streamed: yielded by Next a piece
+// at a time, as their payload arrives, instead of whole. On, the message
+// being read (the part already assembled is its first piece) and the
+// ones after are streamed; a piece holds at most len(room) bytes of an
+// uncompressed payload, unlimited for a nil room, and PayloadBuffer
+// offers room for a direct read; a compressed message's pieces are what
+// inflateChunk bytes of its payload decompress to, and the first piece
+// may be the part assembled before, of any length. The first piece of a
+// message comes as soon as its first header is read, even empty, with
+// its opcode; the others have OpContinuation. Off, the messages that
+// start are assembled whole, while the rest of a streamed message is
+// still yielded in pieces, for the caller to drop.
+//
+// A piece's Payload is the caller's input, the room, or memory of the
+// Inflater's: valid until the next call.
+func (r *Reader) Stream(on bool, room []byte) {
+	r.stream, r.room = on, room
+	if !on || r.msgOp == 0 || r.streamed || r.err != nil {
+		return
+	}
+	r.streamed, r.fresh = true, true
+	if r.compressed {
+		r.pre = r.Inflater.Take()
+	} else {
+		r.pre, r.msg = r.msg, nil
+		r.borrowed = false
+	}
 }
 
 // SetBuffer makes the next data message to start be assembled in buf's
@@ -86,6 +135,14 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 	if r.err != nil {
 		return 0, f, false, r.err
 	}
+	if r.fresh && r.pre != nil {
+		p := r.pre
+		r.pre, r.fresh = nil, false
+		if r.compressed && r.msgOp == OpText && !r.utf8.Write(p) {
+			return 0, f, false, r.fail(invalidUTF8())
+		}
+		return 0, Frame{Op: r.msgOp, Payload: p, Piece: true, More: true}, true, nil
+	}
 	for {
 		if !r.inPayload {
 			h, hn, herr := ParseHeader(b[n:])
@@ -101,6 +158,9 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 			n += hn
 		}
 		k := int(min(int64(len(b)-n), r.left))
+		if r.streamed && !r.hdr.Op.IsControl() {
+			k = r.streamInput(k)
+		}
 		f, ok, done, v := r.payload(b[n : n+k])
 		n += k
 		if v != nil {
@@ -112,13 +172,32 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 	}
 }
 
-// PayloadBuffer returns room in the message being assembled where the
-// next bytes of the current data frame's payload can be read directly,
-// saving the copy out of the caller's read buffer, or nil when no data
-// payload is awaited. Bytes read into it are handed over with Commit.
+// Streams says whether Stream is on.
+func (r *Reader) Streams() bool { return r.stream }
+
+// streamInput bounds the k bytes of input a streamed message's piece
+// may take.
+func (r *Reader) streamInput(k int) int {
+	switch {
+	case r.compressed:
+		return min(k, inflateChunk)
+	case r.room != nil:
+		return min(k, len(r.room))
+	}
+	return k
+}
+
+// PayloadBuffer returns room in the message being assembled, or in the
+// room of a streamed one, where the next bytes of the current data
+// frame's payload can be read directly, saving the copy out of the
+// caller's read buffer, or nil when no data payload is awaited. Bytes
+// read into it are handed over with Commit.
 func (r *Reader) PayloadBuffer() []byte {
 	if r.err != nil || !r.inPayload || r.hdr.Op.IsControl() || r.left == 0 || r.compressed {
 		return nil
+	}
+	if r.streamed {
+		return r.room[:min(int64(len(r.room)), r.left)]
 	}
 	if len(r.msg) == cap(r.msg) {
 		// Grow by what has already arrived, never by what a header
@@ -136,8 +215,14 @@ func (r *Reader) Commit(n int) (f Frame, ok bool, err error) {
 	if r.err != nil {
 		return f, false, r.err
 	}
-	r.msg = r.msg[:len(r.msg)+n]
-	f, ok, _, v := r.take(r.msg[len(r.msg)-n:])
+	var dst []byte
+	if r.streamed {
+		dst = r.room[:n]
+	} else {
+		r.msg = r.msg[:len(r.msg)+n]
+		dst = r.msg[len(r.msg)-n:]
+	}
+	f, ok, _, v := r.take(dst)
 	if v != nil {
 		return f, false, r.fail(v)
 	}
@@ -146,8 +231,12 @@ func (r *Reader) Commit(n int) (f Frame, ok bool, err error) {
 
 func (r *Reader) fail(v *Violation) *Violation {
 	r.err = v
-	r.msg, r.ctl = nil, nil
+	r.msg, r.ctl, r.pre = nil, nil, nil
 	return v
+}
+
+func invalidUTF8() *Violation {
+	return &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
 }
 
 // start checks a header against the connection's state and prepares to
@@ -194,6 +283,9 @@ func (r *Reader) start(h Header) *Violation {
 		// bounded by what it inflates to; its wire size may exceed that
 		// only by the few bytes per block of data stored uncompressed.
 		limit, have := r.MaxMessage, int64(len(r.msg))
+		if h.Op == OpContinuation && r.streamed {
+			have = r.wire // what was streamed counts
+		}
 		if h.Rsv == rsv1 || h.Op == OpContinuation && r.compressed {
 			have = r.wire
 			if limit > 0 {
@@ -212,7 +304,8 @@ func (r *Reader) start(h Header) *Violation {
 			r.msgOp = h.Op
 			r.utf8.Reset()
 			r.compressed, r.wire = h.Rsv == rsv1, h.Length
-			if r.compressed {
+			r.streamed, r.fresh = r.stream, r.stream
+			if r.compressed || r.streamed {
 				r.hdr, r.left, r.maskPos, r.inPayload = h, h.Length, 0, true
 				return nil
 			}
@@ -257,10 +350,13 @@ func (r *Reader) payload(p []byte) (f Frame, ok, done bool, v *Violation) {
 		return r.inflate(p)
 	}
 	var dst []byte
-	if r.hdr.Op.IsControl() {
+	switch {
+	case r.hdr.Op.IsControl():
 		r.ctl = append(r.ctl, p...)
 		dst = r.ctl[len(r.ctl)-len(p):]
-	} else {
+	case r.streamed:
+		dst = p // unmasked in place: the caller's input is the piece
+	default:
 		r.msg = append(r.msg, p...)
 		dst = r.msg[len(r.msg)-len(p):]
 	}
@@ -274,15 +370,49 @@ func (r *Reader) take(dst []byte) (f Frame, ok, done bool, v *Violation) {
 		r.maskPos = Mask(r.hdr.Key, r.maskPos, dst)
 	}
 	if r.msgOp == OpText && !r.hdr.Op.IsControl() && !r.utf8.Write(dst) {
-		return f, false, false, &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
+		return f, false, false, invalidUTF8()
 	}
 	r.left -= int64(len(dst))
 	if r.left > 0 {
-		return f, false, false, nil
+		if r.streamed && !r.hdr.Op.IsControl() {
+			f, ok = r.piece(dst, false)
+		}
+		return f, ok, false, nil
 	}
 	r.inPayload = false
-	f, ok, v = r.finish()
+	if r.streamed && !r.hdr.Op.IsControl() {
+		f, ok, v = r.endPiece(dst)
+	} else {
+		f, ok, v = r.finish()
+	}
 	return f, ok, true, v
+}
+
+// piece returns p as a piece of the streamed message, and whether it is
+// due: a piece with bytes, the last, or the first.
+func (r *Reader) piece(p []byte, last bool) (Frame, bool) {
+	f := Frame{Op: OpContinuation, Payload: p, Piece: true, More: !last}
+	if r.fresh {
+		f.Op, r.fresh = r.msgOp, false
+		return f, true
+	}
+	return f, len(p) > 0 || last
+}
+
+// endPiece ends a frame of a streamed message whose last bytes are p
+// (for a compressed one, what they decompressed to), and returns its
+// piece: the last one when the frame ends the message.
+func (r *Reader) endPiece(p []byte) (Frame, bool, *Violation) {
+	if !r.hdr.Fin {
+		f, ok := r.piece(p, false)
+		return f, ok, nil
+	}
+	if r.msgOp == OpText && !r.utf8.Complete() {
+		return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "text message ends inside a UTF-8 sequence"}
+	}
+	f, _ := r.piece(p, true)
+	r.msgOp, r.streamed, r.compressed = 0, false, false
+	return f, true, nil
 }
 
 // inflate passes the next bytes of a compressed message's payload to the
@@ -297,11 +427,32 @@ func (r *Reader) inflate(p []byte) (f Frame, ok, done bool, v *Violation) {
 		return f, false, false, asViolation(err)
 	}
 	r.left -= int64(len(p))
+	if !r.streamed {
+		if r.left > 0 {
+			return f, false, false, nil
+		}
+		r.inPayload = false
+		f, ok, v = r.finish()
+		return f, ok, true, v
+	}
+	// Streamed: what p decompressed to is the piece, its UTF-8 checked
+	// as it comes; the message's last output is what Finish leaves.
+	var out []byte
+	var err error
+	if r.left > 0 || !r.hdr.Fin {
+		out = r.Inflater.Take()
+	} else if out, err = r.Inflater.Finish(nil); err != nil {
+		return f, false, false, asViolation(err)
+	}
+	if r.msgOp == OpText && !r.utf8.Write(out) {
+		return f, false, false, invalidUTF8()
+	}
 	if r.left > 0 {
-		return f, false, false, nil
+		f, ok = r.piece(out, false)
+		return f, ok, false, nil
 	}
 	r.inPayload = false
-	f, ok, v = r.finish()
+	f, ok, v = r.endPiece(out)
 	return f, ok, true, v
 }
 
@@ -345,7 +496,7 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 		// Compressed data is not text until inflated (RFC 7692
 		// section 6.1): its UTF-8 is checked whole, here.
 		if r.msgOp == OpText && !utf8x.Valid(p) {
-			return Frame{}, false, &Violation{Code: CloseInvalidPayload, Reason: "invalid UTF-8 in text message"}
+			return Frame{}, false, invalidUTF8()
 		}
 		f := Frame{Op: r.msgOp, Payload: p}
 		r.msgOp, r.msg, r.compressed = 0, nil, false
@@ -363,9 +514,12 @@ func (r *Reader) finish() (Frame, bool, *Violation) {
 // extension, a message at a time: Write takes the payload as it comes,
 // Finish ends the message and returns it whole, appended to dst when dst
 // is not nil (the caller's buffer, from SetBuffer), else in memory handed
-// over. Errors that are a *Violation keep their close code; any other is
-// a protocol error.
+// over. Take, for a streamed message, returns the output of the Writes
+// since the last Take, valid until the next call; Finish then returns
+// only what no Take did. Errors that are a *Violation keep their close
+// code; any other is a protocol error.
 type Inflater interface {
 	Write(p []byte) error
 	Finish(dst []byte) ([]byte, error)
+	Take() []byte
 }
