@@ -58,8 +58,8 @@ func listen(t testing.TB, handle func(nc net.Conn)) net.Addr {
 	return ln.Addr()
 }
 
-// rawServer is a hand-written WebSocket server for answers the internal
-// server would never give: it reads the client's upgrade request and
+// rawServer is a hand-written WebSocket server for answers that Accept
+// would never give: it reads the client's upgrade request and
 // leaves the response, byte for byte, to handle. It returns the ws:// URL.
 func rawServer(t testing.TB, handle func(nc net.Conn, r *http.Request)) string {
 	t.Helper()
