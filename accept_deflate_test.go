@@ -48,7 +48,7 @@ func (c *countedConn) Write(p []byte) (int, error) {
 // smallest to the largest, set by the server or asked by the client;
 // both ends agree on the parameters, and the messages are compressed on
 // the wire (the server reads and writes far fewer bytes than they hold).
-// It carries over internal/server's TestDeflateEcho to Accept.
+// It carries the old test server's deflate echo test over to Accept.
 func TestAcceptDeflateEcho(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
