@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // closeCodes collects the code of the close frame each connection of a
@@ -33,12 +32,12 @@ func (ch closeCodes) want(t *testing.T, code uint16) {
 // client's close frame on the returned channel (0 if none came).
 func scriptServer(t *testing.T, script []byte) (string, closeCodes) {
 	codes := make(closeCodes, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		if sc.WriteRaw(script) != nil {
+	url := scriptedServer(t, func(sc *scriptConn) {
+		if sc.writeRaw(script) != nil {
 			codes <- 0
 			return
 		}
-		code, _, _ := readClose(sc)
+		code, _, _ := sc.readClose()
 		codes <- code
 	})
 	return url, codes
@@ -129,13 +128,17 @@ func TestActiveErrorEventOnViolation(t *testing.T) {
 }
 
 func TestDeliverToOneChannel(t *testing.T) {
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := Accept(w, r)
+		if err != nil {
+			return
+		}
 		// Each connection says which it is, three times.
 		for i := range 3 {
-			sc.WriteFrame(proto.OpText, fmt.Appendf(nil, "%s#%d", sc.Request.URL.Path, i))
+			sc.Send(Text(fmt.Sprintf("%s#%d", r.URL.Path, i)))
 		}
-		server.Echo(sc)
-	})
+		echoConn(sc)
+	}))
 	ch := make(chan Event)
 	c1 := dial(t, url+"/one", DeliverTo(ch), ActiveMode(Active))
 	c2 := dial(t, url+"/two", DeliverTo(ch), ActiveMode(Active))
@@ -224,13 +227,13 @@ func TestActiveOnceMessageSplitAcrossWrites(t *testing.T) {
 		wire(proto.OpText, true, []byte("last")),
 	)
 	// Write it in pieces that cut headers, payloads and fragments.
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		for _, cut := range [][2]int{{0, 1}, {1, 3}, {3, 9}, {9, 12}, {12, 20}, {20, 1000}, {1000, 600000}, {600000, len(msgs)}} {
-			if sc.WriteRaw(msgs[cut[0]:cut[1]]) != nil {
+			if sc.writeRaw(msgs[cut[0]:cut[1]]) != nil {
 				return
 			}
 		}
-		server.Echo(sc)
+		sc.echo()
 	})
 	c := dial(t, url, ActiveMode(ActiveOnce))
 	if ev := nextEvent(t, c.Events()); ev.Err != nil || ev.Frame.Text() != "fragmented" {

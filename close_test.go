@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // closeTimeout is the CloseTimeout of the tests whose peer never answers;
@@ -40,23 +39,22 @@ func second(_ Frame, err error) error { return err }
 // and reports its code and reason.
 func recordingServer(t *testing.T) (string, <-chan [2]any) {
 	got := make(chan [2]any, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
+	url := acceptServer(t, func(sc *Conn) {
+		defer sc.Close()
 		for {
-			f, err := sc.ReadFrame()
-			if err != nil {
+			f, err := sc.RecvTimeout(testTimeout)
+			var ce *CloseError
+			switch {
+			case errors.As(err, &ce):
+				got <- [2]any{uint16(ce.Code), ce.Reason}
+				return
+			case err != nil:
 				got <- [2]any{err, ""}
 				return
 			}
-			if f.Op == proto.OpClose {
-				code, reason, _ := proto.ParseClose(f.Payload)
-				sc.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
-				got <- [2]any{code, reason}
-				return
-			}
-			sc.WriteFrame(f.Op, f.Payload)
+			sc.Send(f)
 		}
-	})
+	}, nil)
 	return url, got
 }
 
@@ -113,13 +111,13 @@ func TestServerClose(t *testing.T) {
 
 func TestCloseUnanswered(t *testing.T) {
 	clientGone := make(chan struct{})
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		// Read the close frame, answer nothing, keep the TCP connection
 		// until the client drops it.
 		defer close(clientGone)
-		readClose(sc)
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
-		io.Copy(io.Discard, sc.NetConn())
+		sc.readClose()
+		sc.nc.SetReadDeadline(time.Now().Add(testTimeout))
+		io.Copy(io.Discard, sc.nc)
 	})
 	c := dial(t, url, CloseTimeout(closeTimeout))
 	err := c.Close()
@@ -143,12 +141,12 @@ func TestCloseUnanswered(t *testing.T) {
 // first). The handshake completed: Close succeeds, within CloseTimeout.
 func TestCloseAnsweredTCPKept(t *testing.T) {
 	clientGone := make(chan struct{})
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		defer close(clientGone)
-		code, _, _ := readClose(sc)
-		sc.CloseWith(code, "")
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
-		io.Copy(io.Discard, sc.NetConn())
+		code, _, _ := sc.readClose()
+		sc.closeWith(code, "")
+		sc.nc.SetReadDeadline(time.Now().Add(testTimeout))
+		io.Copy(io.Discard, sc.nc)
 	})
 	c := dial(t, url, CloseTimeout(closeTimeout))
 	if err := c.Close(); err != nil {
@@ -188,7 +186,7 @@ func TestCloseWhileRecvBlocked(t *testing.T) {
 // does not hold Close past its CloseTimeout.
 func TestCloseWhileSendBlocked(t *testing.T) {
 	release := make(chan struct{})
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		select { // read nothing
 		case <-release:
 		case <-time.After(testTimeout):
@@ -222,9 +220,9 @@ func TestCloseWhileSendBlocked(t *testing.T) {
 func TestAbruptServerClose(t *testing.T) {
 	for _, mode := range []Mode{Passive, Active} {
 		t.Run(mode.String(), func(t *testing.T) {
-			url := startServer(t, server.Options{}, func(sc *server.Conn) {
-				sc.WriteFrame(proto.OpText, []byte("then nothing"))
-				sc.Close()
+			url := scriptedServer(t, func(sc *scriptConn) {
+				sc.writeFrame(proto.OpText, []byte("then nothing"))
+				sc.nc.Close()
 			})
 			c := dial(t, url, ActiveMode(mode))
 			var err error
@@ -282,10 +280,10 @@ func TestCloseWithEventsPending(t *testing.T) {
 // and the handshake completes as soon as the server's close frame comes;
 // CloseTimeout is far beyond the test's bound.
 func TestCloseDropsMessagesBeforeThePeersClose(t *testing.T) {
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.WriteRaw(cat(seqMessages(0, 3)))
-		readClose(sc)
-		sc.WriteRaw(cat(seqMessages(3, 3), closeFrame(1000, "")))
+	url := scriptedServer(t, func(sc *scriptConn) {
+		sc.writeRaw(cat(seqMessages(0, 3)))
+		sc.readClose()
+		sc.writeRaw(cat(seqMessages(3, 3), closeFrame(1000, "")))
 	})
 	c := dial(t, url, CloseTimeout(time.Hour))
 	if f := recvWithin(t, c); seqOf(t, f) != 0 {

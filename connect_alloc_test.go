@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // allocServerEnv makes the test binary an echo server for
@@ -24,7 +22,7 @@ const allocServerEnv = "WS_TEST_ALLOC_SERVER"
 // serveAllocServer serves echo connections on 127.0.0.1, writes the ws://
 // URL on stdout and returns when stdin closes.
 func serveAllocServer() {
-	srv := httptest.NewServer(server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) }))
+	srv := httptest.NewServer(echoHandler())
 	defer srv.Close()
 	fmt.Println("ws" + strings.TrimPrefix(srv.URL, "http"))
 	bufio.NewReader(os.Stdin).ReadString('\n')

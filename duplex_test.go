@@ -7,9 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestSendWhileRecvBlocked: passive mode is full duplex. The server writes
@@ -17,16 +14,17 @@ import (
 // can only complete while the Recv in the other goroutine is blocked.
 func TestSendWhileRecvBlocked(t *testing.T) {
 	const n = 200
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := acceptServer(t, func(sc *Conn) {
+		defer sc.Close()
 		for i := range n {
-			f, err := sc.ReadFrame()
-			if err != nil || f.Op != proto.OpBinary || len(f.Payload) != 1000+i {
+			f, err := sc.RecvTimeout(testTimeout)
+			if err != nil || f.Kind != BinaryFrame || len(f.Payload) != 1000+i {
 				return
 			}
 		}
-		sc.WriteFrame(proto.OpText, []byte("got them all"))
-		server.Echo(sc)
-	})
+		sc.Send(Text("got them all"))
+		echoConn(sc)
+	}, nil)
 	c := dial(t, url)
 
 	recvd := make(chan Frame, 1)
@@ -87,16 +85,19 @@ func TestConcurrentSendsDoNotInterleave(t *testing.T) {
 		}
 	}
 	verdict := make(chan error, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	// The server's Conn reports pings, and would refuse interleaved
+	// fragments as a breach (RFC 6455 section 5.4).
+	url := acceptServer(t, func(sc *Conn) {
+		defer sc.Close()
 		next := make([]int, senders)
 		pings := 0
 		for done := 0; done < senders*perSender; {
-			f, err := sc.ReadFrame()
+			f, err := sc.RecvTimeout(testTimeout)
 			if err != nil {
 				verdict <- err
 				return
 			}
-			if f.Op == proto.OpPing {
+			if f.Kind == PingFrame {
 				if !bytes.Equal(f.Payload, []byte("ping from a sender")) {
 					verdict <- fmt.Errorf("ping payload %q", f.Payload)
 					return
@@ -104,8 +105,8 @@ func TestConcurrentSendsDoNotInterleave(t *testing.T) {
 				pings++
 				continue
 			}
-			if f.Op != proto.OpBinary || len(f.Payload) < 8 {
-				verdict <- fmt.Errorf("unexpected %v frame of %d bytes", f.Op, len(f.Payload))
+			if f.Kind != BinaryFrame || len(f.Payload) < 8 {
+				verdict <- fmt.Errorf("unexpected %v frame of %d bytes", f.Kind, len(f.Payload))
 				return
 			}
 			id, seq := int(binary.BigEndian.Uint32(f.Payload)), int(binary.BigEndian.Uint32(f.Payload[4:]))
@@ -127,8 +128,8 @@ func TestConcurrentSendsDoNotInterleave(t *testing.T) {
 			return
 		}
 		verdict <- nil
-		server.Echo(sc)
-	})
+		echoConn(sc)
+	}, nil, ReportControl(true))
 	c := dial(t, url)
 
 	var wg sync.WaitGroup

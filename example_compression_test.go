@@ -6,13 +6,12 @@ import (
 	"strings"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // Offering permessage-deflate: messages of 64 bytes or more go out
 // compressed, and what the server compresses comes back inflated.
 func ExampleCompression() {
-	s := startWS(server.Options{Deflate: &server.Deflate{}}, false, func(c *server.Conn) { server.Echo(c) })
+	s := startWS(false, echo, ws.Compression(ws.Deflate{})) // a server that accepts the offer
 	defer s.stop()
 	conn, err := ws.Connect(context.Background(), s.url(), ws.Compression(ws.Deflate{Threshold: 64}))
 	if err != nil {

@@ -10,19 +10,22 @@ import (
 	"path/filepath"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // tokenServer echoes for clients that send "Authorization: Bearer
 // token", and refuses the others with 401, as ws serve --token does.
 func tokenServer(token string) (url string, stop func()) {
-	upgrade := server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) })
 	s := newHTTPServer().start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			http.Error(w, "a bearer token is needed", http.StatusUnauthorized)
 			return
 		}
-		upgrade.ServeHTTP(w, r)
+		conn, err := ws.Accept(w, r)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		echo(conn, r)
 	}), false)
 	return s.url(), s.stop
 }

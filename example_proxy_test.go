@@ -12,7 +12,6 @@ import (
 	"syscall"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // A proxy that cannot be reached: the error is a *ws.ProxyError naming
@@ -92,7 +91,19 @@ func ExampleUnixSocket() {
 		fmt.Println(err)
 		return
 	}
-	srv := &http.Server{Handler: server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) })}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := ws.Accept(w, r)
+		if err != nil {
+			return // Accept has answered with what was wrong
+		}
+		defer conn.Close()
+		for { // echo every message until the client closes
+			f, err := conn.Recv()
+			if err != nil || conn.Send(f) != nil {
+				return
+			}
+		}
+	})}
 	go srv.Serve(ln)
 	defer srv.Close()
 

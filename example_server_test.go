@@ -1,7 +1,10 @@
 package ws_test
 
 import (
+	"crypto/sha1"
 	"crypto/x509"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,13 +14,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
+	"github.com/hackney-go/ws"
 )
 
 // The servers the examples talk to. They live here so that each example's
 // body reads like the guide: one line starts a server on 127.0.0.1, a
-// deferred stop shuts it down.
+// deferred stop shuts it down. Each is an http.Handler that takes the
+// connection with ws.Accept, as a program's own server would, and serves
+// it with the Conn's Recv, Send and CloseWith; only wrongProtocolServer,
+// which must break the protocol, writes its answer by hand.
 
 // exampleTimeout bounds every wait of an example: a server drops all its
 // connections after it, which ends whatever a client was waiting for.
@@ -29,12 +34,12 @@ type httpServer struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
 	stopped bool
-	conns   map[net.Conn]struct{}
+	conns   map[io.Closer]struct{}
 	wg      sync.WaitGroup
 	wd      *time.Timer
 }
 
-func newHTTPServer() *httpServer { return &httpServer{conns: map[net.Conn]struct{}{}} }
+func newHTTPServer() *httpServer { return &httpServer{conns: map[io.Closer]struct{}{}} }
 
 // start serves h. A handler that needs s gets it from newHTTPServer, before
 // start: the handler goroutines then see it without a data race.
@@ -62,24 +67,29 @@ func (s *httpServer) start(h http.Handler, useTLS bool) *httpServer {
 // url is the server's address as a ws:// or wss:// URL.
 func (s *httpServer) url() string { return "ws" + strings.TrimPrefix(s.srv.URL, "http") }
 
-// track registers a hijacked connection for dropAll; the returned func
-// forgets it.
-func (s *httpServer) track(nc net.Conn) (forget func()) {
+// track registers a connection for dropAll; the returned func forgets it.
+func (s *httpServer) track(c io.Closer) (forget func()) {
 	s.mu.Lock()
-	s.conns[nc] = struct{}{}
+	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
-		delete(s.conns, nc)
+		delete(s.conns, c)
 		s.mu.Unlock()
 	}
 }
 
+// dropAll closes every connection tracked, outside the lock: a
+// WebSocket's Close may wait for the client's answer.
 func (s *httpServer) dropAll() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for nc := range s.conns {
-		nc.Close()
+	conns := make([]io.Closer, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
 	}
 }
 
@@ -94,26 +104,46 @@ func (s *httpServer) stop() {
 	s.wg.Wait()
 }
 
-// startWS serves WebSocket connections with handle, which owns the
-// connection until it returns.
-func startWS(o server.Options, useTLS bool, handle func(*server.Conn)) *httpServer {
+// startWS serves WebSocket connections, accepted with opts, with handle,
+// which gets each Conn and the request that opened it and owns the Conn
+// until it returns: then it is closed.
+func startWS(useTLS bool, handle func(conn *ws.Conn, r *http.Request), opts ...ws.Option) *httpServer {
 	s := newHTTPServer()
-	return s.start(server.Handler(o, func(c *server.Conn) {
-		defer s.track(c.NetConn())()
-		handle(c)
+	return s.start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := ws.Accept(w, r, opts...)
+		if err != nil {
+			return // Accept has answered the request
+		}
+		defer conn.Close()
+		defer s.track(conn)()
+		handle(conn, r)
 	}), useTLS)
+}
+
+// echo sends every message back until the connection ends. The Conn
+// answers pings, and the client's close, on its own.
+func echo(conn *ws.Conn, _ *http.Request) {
+	for {
+		f, err := conn.Recv()
+		if err != nil {
+			return
+		}
+		if conn.Send(f) != nil {
+			return
+		}
+	}
 }
 
 // echoServer echoes every message and answers every ping.
 func echoServer() (url string, stop func()) {
-	s := startWS(server.Options{}, false, func(c *server.Conn) { server.Echo(c) })
+	s := startWS(false, echo)
 	return s.url(), s.stop
 }
 
-// tlsEchoServer is echoServer on wss://, with the pool that trusts its
-// certificate.
-func tlsEchoServer(o server.Options) (url string, certs *x509.CertPool, stop func()) {
-	s := startWS(o, true, func(c *server.Conn) { server.Echo(c) })
+// tlsEchoServer is echoServer on wss://, accepting with opts, with the
+// pool that trusts its certificate.
+func tlsEchoServer(opts ...ws.Option) (url string, certs *x509.CertPool, stop func()) {
+	s := startWS(true, echo, opts...)
 	certs = x509.NewCertPool()
 	certs.AddCert(s.srv.Certificate())
 	return s.url(), certs, s.stop
@@ -122,85 +152,59 @@ func tlsEchoServer(o server.Options) (url string, certs *x509.CertPool, stop fun
 // whoAmIServer speaks the protocols given; it first tells each client the
 // Authorization header it sent, then echoes.
 func whoAmIServer(protocols ...string) (url string, stop func()) {
-	s := startWS(server.Options{Protocols: protocols}, false, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("Authorization: "+c.Request.Header.Get("Authorization")))
-		server.Echo(c)
-	})
+	s := startWS(false, func(conn *ws.Conn, r *http.Request) {
+		conn.Send(ws.Text("Authorization: " + r.Header.Get("Authorization")))
+		echo(conn, r)
+	}, ws.Protocols(protocols...))
 	return s.url(), s.stop
 }
 
-// The frames a scriptServer sends.
-func text(s string) proto.Frame   { return proto.Frame{Op: proto.OpText, Payload: []byte(s)} }
-func binary(b []byte) proto.Frame { return proto.Frame{Op: proto.OpBinary, Payload: b} }
-func ping(s string) proto.Frame   { return proto.Frame{Op: proto.OpPing, Payload: []byte(s)} }
-func pong(s string) proto.Frame   { return proto.Frame{Op: proto.OpPong, Payload: []byte(s)} }
-func closing(code uint16, reason string) proto.Frame {
-	p, err := proto.AppendClose(nil, code, reason)
-	if err != nil {
-		panic(err)
-	}
-	return proto.Frame{Op: proto.OpClose, Payload: p}
+// A step is what a scriptServer does next on a connection.
+type step func(conn *ws.Conn) error
+
+// The steps of a scriptServer: send a frame, or close.
+func text(s string) step   { return send(ws.Text(s)) }
+func binary(b []byte) step { return send(ws.Binary(b)) }
+func ping(s string) step   { return send(ws.Ping([]byte(s))) }
+func pong(s string) step   { return send(ws.Pong([]byte(s))) }
+func send(f ws.Frame) step { return func(conn *ws.Conn) error { return conn.Send(f) } }
+func closing(code ws.CloseCode, reason string) step {
+	return func(conn *ws.Conn) error { return conn.CloseWith(code, reason) }
 }
 
-// scriptServer sends frames to each client as soon as it connects. If the
-// last is a close frame it then waits for the client's answer; otherwise
-// it echoes until the client closes.
-func scriptServer(frames ...proto.Frame) (url string, stop func()) {
-	s := startWS(server.Options{}, false, func(c *server.Conn) {
-		for _, f := range frames {
-			if c.WriteFrame(f.Op, f.Payload) != nil {
+// scriptServer takes these steps on each connection as soon as it opens,
+// then echoes until the client closes, if the last step did not close.
+func scriptServer(steps ...step) (url string, stop func()) {
+	s := startWS(false, func(conn *ws.Conn, r *http.Request) {
+		for _, step := range steps {
+			if step(conn) != nil {
 				return
 			}
 		}
-		if len(frames) > 0 && frames[len(frames)-1].Op == proto.OpClose {
-			awaitClose(c)
-			return
-		}
-		server.Echo(c)
+		echo(conn, r)
 	})
 	return s.url(), s.stop
-}
-
-// awaitClose reads until the client's close frame and returns its
-// payload; the server has sent its own close frame already.
-func awaitClose(c *server.Conn) (payload []byte, err error) {
-	for {
-		f, err := c.ReadFrame()
-		if err != nil {
-			return nil, err
-		}
-		if f.Op == proto.OpClose {
-			return f.Payload, nil
-		}
-	}
 }
 
 // closeReportingServer echoes, and reports on closes the close frame
-// each client ends with, as `code "reason"`. The report is sent before the
-// server answers the close, so it is there when the client's Close
-// returns; a connection that ends without a close frame reports
-// "no close frame".
+// each client ends with, as `code "reason"`; a connection that ends
+// without a close frame reports "no close frame".
 func closeReportingServer() (url string, closes <-chan string, stop func()) {
 	ch := make(chan string, 1)
-	s := startWS(server.Options{}, false, func(c *server.Conn) {
+	s := startWS(false, func(conn *ws.Conn, _ *http.Request) {
 		for {
-			f, err := c.ReadFrame()
-			if err != nil {
+			f, err := conn.Recv()
+			var closed *ws.CloseError
+			switch {
+			case errors.As(err, &closed):
+				// The Conn has answered it already.
+				ch <- fmt.Sprintf("%d %q", uint16(closed.Code), closed.Reason)
+				return
+			case err != nil:
 				ch <- "no close frame"
 				return
 			}
-			switch f.Op {
-			case proto.OpPing:
-				c.WriteFrame(proto.OpPong, f.Payload)
-			case proto.OpPong:
-			case proto.OpClose:
-				code, reason, _ := proto.ParseClose(f.Payload)
-				ch <- fmt.Sprintf("%d %q", code, reason)
-				c.WriteFrame(proto.OpClose, f.Payload[:min(len(f.Payload), 2)])
-				return
-			default:
-				c.WriteFrame(f.Op, f.Payload)
-			}
+			conn.Send(f)
 		}
 	})
 	return s.url(), ch, s.stop
@@ -214,43 +218,38 @@ func chatServer() (url string, stop func()) {
 	// is held from the 101 response to the client's joining, so that a
 	// client whose Connect returned receives every later message.
 	var mu sync.Mutex
-	members := map[*server.Conn]struct{}{}
+	members := map[*ws.Conn]struct{}{}
 	s := newHTTPServer()
 	s.start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		c, err := server.Upgrade(w, r, server.Options{})
+		// A member that stops reading holds a broadcast up for a second
+		// at most, then fails its Send.
+		conn, err := ws.Accept(w, r, ws.SendTimeout(time.Second))
 		if err != nil {
 			mu.Unlock()
 			return
 		}
-		members[c] = struct{}{}
+		members[conn] = struct{}{}
 		mu.Unlock()
-		defer s.track(c.NetConn())()
-		defer c.Close()
+		defer conn.Close()
+		defer s.track(conn)()
 		defer func() {
 			mu.Lock()
-			delete(members, c)
+			delete(members, conn)
 			mu.Unlock()
 		}()
 		for {
-			f, err := c.ReadFrame()
-			if err != nil {
-				return
-			}
+			f, err := conn.Recv()
 			switch {
-			case f.Op == proto.OpPing:
-				c.WriteFrame(proto.OpPong, f.Payload)
-			case f.Op == proto.OpClose:
-				c.WriteFrame(proto.OpClose, f.Payload[:min(len(f.Payload), 2)])
+			case err != nil:
 				return
-			case f.Op == proto.OpText && string(f.Payload) == "/quit":
-				c.CloseWith(1000, "bye")
-				awaitClose(c)
+			case f.Text() == "/quit":
+				conn.CloseWith(ws.CloseNormal, "bye")
 				return
-			case f.Op == proto.OpText:
+			case f.Kind == ws.TextFrame:
 				mu.Lock()
 				for m := range members {
-					m.WriteFrame(proto.OpText, f.Payload)
+					m.Send(f)
 				}
 				mu.Unlock()
 			}
@@ -280,7 +279,8 @@ func silentServer() (url string, stop func()) {
 }
 
 // wrongProtocolServer completes the upgrade correctly except that it
-// picks a subprotocol, "chat", whatever the client offered.
+// picks a subprotocol, "chat", whatever the client offered: a server that
+// misbehaves, so it writes its 101 by hand, as Accept never would.
 func wrongProtocolServer() (url string, stop func()) {
 	s := newHTTPServer()
 	s.start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -290,8 +290,10 @@ func wrongProtocolServer() (url string, stop func()) {
 		}
 		defer s.track(nc)()
 		defer nc.Close()
+		// The accept value of RFC 6455 section 4.2.2.
+		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 		io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-			"Sec-WebSocket-Accept: "+proto.AcceptKey(r.Header.Get("Sec-WebSocket-Key"))+"\r\n"+
+			"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(sum[:])+"\r\n"+
 			"Sec-WebSocket-Protocol: chat\r\n\r\n")
 		// Wait for the client to hang up, as it must.
 		io.Copy(io.Discard, nc)
@@ -302,32 +304,28 @@ func wrongProtocolServer() (url string, stop func()) {
 // tickerServer answers each client's "subscribe" with "tick", then goes
 // down for a restart: it closes with 1012 (service restart).
 func tickerServer() (url string, stop func()) {
-	s := startWS(server.Options{}, false, func(c *server.Conn) {
+	s := startWS(false, func(conn *ws.Conn, _ *http.Request) {
 		for {
-			f, err := c.ReadFrame()
+			f, err := conn.Recv()
 			if err != nil {
 				return
 			}
-			if f.Op == proto.OpClose {
-				c.WriteFrame(proto.OpClose, f.Payload[:min(len(f.Payload), 2)])
-				return
-			}
-			if f.Op == proto.OpText && string(f.Payload) == "subscribe" {
+			if f.Text() == "subscribe" {
 				break
 			}
 		}
-		c.WriteFrame(proto.OpText, []byte("tick"))
-		c.WriteFrame(proto.OpClose, closing(1012, "restart").Payload)
-		awaitClose(c)
+		conn.Send(ws.Text("tick"))
+		conn.CloseWith(ws.CloseServiceRestart, "restart")
 	})
 	return s.url(), s.stop
 }
 
 // originServer tells each client the Origin header it sent, then echoes.
+// It takes the origin of the pages of app.example.
 func originServer() (url string, stop func()) {
-	s := startWS(server.Options{}, false, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("Origin: "+c.Request.Header.Get("Origin")))
-		server.Echo(c)
-	})
+	s := startWS(false, func(conn *ws.Conn, r *http.Request) {
+		conn.Send(ws.Text("Origin: " + r.Header.Get("Origin")))
+		echo(conn, r)
+	}, ws.OriginPatterns("app.example"))
 	return s.url(), s.stop
 }

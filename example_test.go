@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // The guide's quick start: connect, send a text message, receive its echo,
@@ -82,7 +81,7 @@ func ExampleConnect_options() {
 // Every option of the guide's table, over wss://. The values given are
 // the defaults, except where a comment says otherwise.
 func ExampleOption() {
-	url, certs, stop := tlsEchoServer(server.Options{Protocols: []string{"graphql-ws"}})
+	url, certs, stop := tlsEchoServer(ws.Protocols("graphql-ws"))
 	defer stop()
 
 	conn, err := ws.Connect(context.Background(), url,

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hackney-go/ws/internal/server"
 	"github.com/hackney-go/ws/internal/testcert"
 )
 
@@ -20,7 +19,7 @@ import (
 // wss:// URL.
 func tlsEcho(t *testing.T, cert tls.Certificate) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) }))
+	srv := httptest.NewUnstartedServer(echoHandler())
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	// The handshakes the client refuses are the point, not news.
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)

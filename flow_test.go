@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestActiveFlowControl: in active mode, a consumer that takes no events
@@ -28,8 +27,8 @@ func TestActiveFlowControl(t *testing.T) {
 	}
 	blocked := make(chan block, 1)
 	resume := make(chan struct{})
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		nc := sc.NetConn()
+	url := scriptedServer(t, func(sc *scriptConn) {
+		nc := sc.nc
 		msg := make([]byte, 0, proto.MaxHeaderSize+msgSize)
 		var rest []byte // unwritten part of message msgs-1
 		var written int64
@@ -76,8 +75,8 @@ func TestActiveFlowControl(t *testing.T) {
 		if _, err := nc.Write(rest); err != nil {
 			return
 		}
-		sc.WriteFrame(proto.OpText, []byte("end"))
-		server.Echo(sc)
+		sc.writeFrame(proto.OpText, []byte("end"))
+		sc.echo()
 	})
 	c := dial(t, url, ActiveMode(Active))
 

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // answer returns a rawServer that answers every upgrade request with
@@ -162,13 +160,14 @@ func TestHTTPError(t *testing.T) {
 
 func TestHandshakeSuccessDetails(t *testing.T) {
 	requests := make(chan *http.Request, 1)
-	url := startServer(t, server.Options{
-		Protocols: []string{"v2.chat", "v1.chat"},
-		Header:    http.Header{"X-Server": {"ws-test"}},
-	}, func(sc *server.Conn) {
-		requests <- sc.Request
-		server.Echo(sc)
-	})
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := Accept(w, r, Protocols("v2.chat", "v1.chat"), Header("X-Server", "ws-test"))
+		if err != nil {
+			return
+		}
+		requests <- r
+		echoConn(sc)
+	}))
 	c := dial(t, url+"/path?room=1",
 		Protocols("v1.chat", "v2.chat"),
 		Header("X-Token", "one"), Header("x-token", "two"),
@@ -228,11 +227,15 @@ func TestReservedHeadersRefused(t *testing.T) {
 
 func TestURLUserinfoBasicAuth(t *testing.T) {
 	auth := make(chan [2]string, 2)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		user, pass, _ := sc.Request.BasicAuth()
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := Accept(w, r)
+		if err != nil {
+			return
+		}
+		user, pass, _ := r.BasicAuth()
 		auth <- [2]string{user, pass}
-		server.Echo(sc)
-	})
+		echoConn(sc)
+	}))
 	dial(t, strings.Replace(url, "ws://", "ws://alice:s%3Acret@", 1))
 	if got := <-auth; got != [2]string{"alice", "s:cret"} {
 		t.Fatalf("the server got Basic auth %q", got)

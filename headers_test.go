@@ -6,21 +6,21 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // headerServer sets a cookie on each 101 and tells each client the
 // request's headers named, one text message each.
 func headerServer(t *testing.T, names ...string) string {
-	o := server.Options{Header: http.Header{"Set-Cookie": {"session=abc; Path=/"}}}
-	return startServer(t, o, func(sc *server.Conn) {
-		for _, name := range names {
-			sc.WriteFrame(proto.OpText, []byte(name+": "+strings.Join(sc.Request.Header.Values(name), " | ")))
+	return startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := Accept(w, r, Header("Set-Cookie", "session=abc; Path=/"), OriginPatterns("app.example"))
+		if err != nil {
+			return
 		}
-		server.Echo(sc)
-	})
+		for _, name := range names {
+			sc.Send(Text(name + ": " + strings.Join(r.Header.Values(name), " | ")))
+		}
+		echoConn(sc)
+	}))
 }
 
 // recvTexts receives n messages and returns their texts.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // A Recv whose context ends after its first look at the Conn's state and
@@ -183,19 +182,25 @@ func TestModeTogglingLosesNothing(t *testing.T) {
 }
 
 // countingServer sends n binary messages numbered from 0, then, with
-// closeAfter, its close frame, and answers the client's close.
+// closeAfter, its close frame; it answers the client's close.
 func countingServer(t testing.TB, n int, closeAfter bool) string {
-	return startServer(t, server.Options{}, func(sc *server.Conn) {
+	return acceptServer(t, func(sc *Conn) {
+		defer sc.Close()
 		for i := range n {
-			if sc.WriteFrame(proto.OpBinary, []byte{byte(i), byte(i >> 8)}) != nil {
+			if sc.Send(Binary([]byte{byte(i), byte(i >> 8)})) != nil {
 				return
 			}
 		}
 		if closeAfter {
-			sc.WriteFrame(proto.OpClose, closeFrame(1000, "")[2:])
+			sc.CloseWith(CloseNormal, "")
+			return
 		}
-		readClose(sc)
-	})
+		for {
+			if _, err := sc.RecvTimeout(testTimeout); err != nil {
+				return
+			}
+		}
+	}, nil)
 }
 
 // number is the number of a countingServer's message.

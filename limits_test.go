@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // bigHeader returns only the header of a server frame announcing length
@@ -106,12 +105,13 @@ func TestNoSizeLimit(t *testing.T) {
 // TestMessageLimitIsPerMessage: the message limit counts one message's
 // fragments, not everything received.
 func TestMessageLimitIsPerMessage(t *testing.T) {
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	// Each message goes in two fragments of 300 bytes.
+	url := acceptServer(t, func(sc *Conn) {
 		for range 20 {
-			sc.WriteRaw(cat(wire(proto.OpBinary, false, make([]byte, 300)), wire(proto.OpContinuation, true, make([]byte, 300))))
+			sc.Send(Binary(make([]byte, 600)))
 		}
-		server.Echo(sc)
-	})
+		echoConn(sc)
+	}, nil, FragmentSize(300))
 	c := dial(t, url, MaxMessageSize(600))
 	for range 20 {
 		if f := recvWithin(t, c); len(f.Payload) != 600 {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/proxytest"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestMain fails the run if any test leaves a goroutine behind. With
@@ -31,13 +30,6 @@ func TestMain(m *testing.M) {
 // testTimeout bounds every wait in the tests.
 const testTimeout = 10 * time.Second
 
-// startServer serves WebSocket connections on 127.0.0.1 with serve and
-// returns the ws:// URL. The server is shut down when the test ends.
-func startServer(t testing.TB, o server.Options, serve func(*server.Conn)) string {
-	t.Helper()
-	return startHTTP(t, server.Handler(o, serve))
-}
-
 // startHTTP serves h, a plain HTTP handler (a refusal, say), on
 // 127.0.0.1 and returns its ws:// URL; the server stops when the test
 // ends.
@@ -47,9 +39,20 @@ func startHTTP(t testing.TB, h http.Handler) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-// echoServer starts a server that echoes everything.
+// echoServer starts a server, written with Accept, that echoes every
+// message.
 func echoServer(t testing.TB) string {
-	return startServer(t, server.Options{}, func(c *server.Conn) { server.Echo(c) })
+	return acceptServer(t, echoConn, nil)
+}
+
+// echoHandler accepts each request with opts and echoes every message,
+// for a test that starts its server itself.
+func echoHandler(opts ...Option) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := Accept(w, r, opts...); err == nil {
+			echoConn(c)
+		}
+	})
 }
 
 // testCtx returns a context bounded by testTimeout.
@@ -119,25 +122,6 @@ func cat(parts ...[]byte) []byte {
 		b = append(b, p...)
 	}
 	return b
-}
-
-// readClose reads frames from the client until its close frame and
-// returns the code in it (1005 when it has none).
-func readClose(sc *server.Conn) (uint16, string, error) {
-	sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
-	for {
-		f, err := sc.ReadFrame()
-		if err != nil {
-			return 0, "", err
-		}
-		if f.Op == proto.OpClose {
-			code, reason, v := proto.ParseClose(f.Payload)
-			if v != nil {
-				return 0, "", v
-			}
-			return code, reason, nil
-		}
-	}
 }
 
 // recvWithin is Recv bounded by testTimeout, failing the test on error.

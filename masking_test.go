@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
-
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestMaskingKeysAcrossConns checks that the keys of one Conn show no
@@ -22,10 +20,10 @@ func TestMaskingKeysAcrossConns(t *testing.T) {
 		err  error
 	}
 	got := make(chan sent, conns)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		var s sent
 		for range frames {
-			f, err := readClientFrame(sc.NetConn())
+			f, err := readClientFrame(sc.nc)
 			if err != nil {
 				s.err = err
 				break

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // pingServer sends pings with these payloads, checking that each is
@@ -16,25 +13,26 @@ import (
 // anything.
 func pingServer(t *testing.T, payloads [][]byte) (string, <-chan error) {
 	verdict := make(chan error, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
+	url := acceptServer(t, func(sc *Conn) {
 		for _, p := range payloads {
-			sc.WriteFrame(proto.OpPing, p)
-			f, err := sc.ReadFrame()
+			sc.Send(Ping(p))
+			f, err := sc.RecvTimeout(testTimeout)
 			if err != nil {
 				verdict <- err
+				sc.Close()
 				return
 			}
-			if f.Op != proto.OpPong || !bytes.Equal(f.Payload, p) {
-				verdict <- fmt.Errorf("ping %q answered with %v %q", p, f.Op, f.Payload)
+			if f.Kind != PongFrame || !bytes.Equal(f.Payload, p) {
+				verdict <- fmt.Errorf("ping %q answered with %v", p, f)
+				sc.Close()
 				return
 			}
 		}
-		sc.WriteFrame(proto.OpPong, []byte("unsolicited"))
-		sc.WriteFrame(proto.OpText, []byte("after"))
+		sc.Send(Pong([]byte("unsolicited")))
+		sc.Send(Text("after"))
 		verdict <- nil
-		server.Echo(sc)
-	})
+		echoConn(sc)
+	}, nil, ReportControl(true))
 	return url, verdict
 }
 

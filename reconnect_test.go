@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // fast is a backoff for tests: reconnects in a few milliseconds.
@@ -23,14 +22,14 @@ var fast = Backoff(time.Millisecond, 5*time.Millisecond)
 type portServer struct {
 	t     testing.TB
 	addr  string
-	serve func(*server.Conn)
+	serve func(*Conn) // owns the Conn until it returns
 	mu    sync.Mutex
 	ln    net.Listener
 	srv   *http.Server
 	wg    sync.WaitGroup // handlers, hijacked connections included
 }
 
-func newPortServer(t testing.TB, serve func(*server.Conn)) *portServer {
+func newPortServer(t testing.TB, serve func(*Conn)) *portServer {
 	s := &portServer{t: t, serve: serve}
 	s.start()
 	t.Cleanup(s.stop)
@@ -52,11 +51,15 @@ func (s *portServer) start() {
 		s.t.Fatalf("listen on %s: %v", addr, err)
 	}
 	s.ln, s.addr = ln, ln.Addr().String()
-	h := server.Handler(server.Options{}, s.serve)
 	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.wg.Add(1)
 		defer s.wg.Done()
-		h.ServeHTTP(w, r)
+		c, err := Accept(w, r)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		s.serve(c)
 	})}
 	s.wg.Add(1)
 	go func() {
@@ -82,15 +85,13 @@ func (s *portServer) stop() {
 // first attempt after finds nothing listening. Reconnect reports each
 // failure with its delay and comes back with a new Conn each time.
 func TestReconnectThroughServerRestarts(t *testing.T) {
-	s := newPortServer(t, func(sc *server.Conn) {
-		sc.NetConn().SetDeadline(time.Now().Add(testTimeout))
-		f, err := sc.ReadFrame()
+	s := newPortServer(t, func(sc *Conn) {
+		f, err := sc.RecvTimeout(testTimeout)
 		if err != nil {
 			return
 		}
-		sc.WriteFrame(f.Op, f.Payload)
-		sc.CloseWith(uint16(CloseServiceRestart), "restart")
-		readClose(sc)
+		sc.Send(f)
+		sc.CloseWith(CloseServiceRestart, "restart")
 	})
 	var conns, refused int
 	var lost []error
@@ -158,10 +159,9 @@ func TestReconnectStopsOnWhatRetryingCannotMend(t *testing.T) {
 	unauthorized := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
-	policy := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.CloseWith(uint16(ClosePolicyViolation), "no")
-		readClose(sc)
-	})
+	policy := acceptServer(t, func(sc *Conn) {
+		sc.CloseWith(ClosePolicyViolation, "no")
+	}, nil)
 	for _, tc := range []struct {
 		url  string
 		want func(error) bool
@@ -218,11 +218,16 @@ func TestReconnectRetryIf(t *testing.T) {
 // loop.
 func TestReconnectCancelClosesWithGoingAway(t *testing.T) {
 	closes := make(chan uint16, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		code, _, _ := readClose(sc)
-		closes <- code
-		sc.CloseWith(code, "")
-	})
+	url := acceptServer(t, func(sc *Conn) {
+		defer sc.Close()
+		_, err := sc.RecvTimeout(testTimeout)
+		var ce *CloseError
+		if !errors.As(err, &ce) {
+			closes <- 0
+			return
+		}
+		closes <- uint16(ce.Code) // the Conn answers it
+	}, nil)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	n := 0
@@ -298,11 +303,10 @@ func TestReconnectRetriesCloseCodes(t *testing.T) {
 // as Events, and the next Conn comes after the end.
 func TestReconnectInActiveMode(t *testing.T) {
 	var n atomic.Int64
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.WriteFrame(proto.OpText, []byte(fmt.Sprint("hello ", n.Add(1))))
-		sc.CloseWith(uint16(CloseTryAgainLater), "later")
-		readClose(sc)
-	})
+	url := acceptServer(t, func(sc *Conn) {
+		sc.Send(Text(fmt.Sprint("hello ", n.Add(1))))
+		sc.CloseWith(CloseTryAgainLater, "later")
+	}, nil)
 	conns := 0
 	for c, err := range Reconnect(testCtx(t), url, fast, ActiveMode(Active)) {
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestRecvIntoUsesTheBuffer: a message that fits is written into the
@@ -68,12 +67,12 @@ func TestRecvIntoDoesNotAllocate(t *testing.T) {
 	frame := wire(proto.OpBinary, true, make([]byte, 64))
 	burst := bytes.Repeat(frame, 64)
 	stop := make(chan struct{})
-	url := startServer(t, server.Options{}, func(s *server.Conn) {
-		s.NetConn().SetWriteDeadline(time.Now().Add(testTimeout))
-		for s.WriteRaw(burst) == nil {
+	url := scriptedServer(t, func(s *scriptConn) {
+		s.nc.SetWriteDeadline(time.Now().Add(testTimeout))
+		for s.writeRaw(burst) == nil {
 			select {
 			case <-stop:
-				s.CloseWith(1000, "")
+				s.closeWith(1000, "")
 				return
 			default:
 			}

@@ -3,6 +3,7 @@ package ws
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // rawClientFrame is a frame as the client put it on the wire.
@@ -75,8 +75,8 @@ func TestSentFramesMasked(t *testing.T) {
 		return b
 	}
 	verdict := make(chan error, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		nc := sc.NetConn()
+	url := scriptedServer(t, func(sc *scriptConn) {
+		nc := sc.nc
 		nc.SetReadDeadline(time.Now().Add(testTimeout))
 		keys := map[[4]byte]bool{}
 		check := func(wantB0 byte, want []byte) error {
@@ -112,7 +112,7 @@ func TestSentFramesMasked(t *testing.T) {
 			}
 		}
 		verdict <- nil
-		sc.CloseWith(1000, "")
+		sc.closeWith(1000, "")
 	})
 	c := dial(t, url)
 	send := func(f Frame) {
@@ -166,25 +166,24 @@ func TestSendRefusesInvalidFrames(t *testing.T) {
 func TestCloseWithValidatesFirst(t *testing.T) {
 	codes := make(closeCodes, 1)
 	reasons := make(chan string, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := acceptServer(t, func(sc *Conn) {
 		// Echo data until the close, whose code and reason are reported.
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
+		defer sc.Close()
 		for {
-			f, err := sc.ReadFrame()
-			if err != nil {
+			f, err := sc.RecvTimeout(testTimeout)
+			var ce *CloseError
+			switch {
+			case errors.As(err, &ce):
+				reasons <- ce.Reason
+				codes <- uint16(ce.Code)
+				return
+			case err != nil:
 				codes <- 0
 				return
 			}
-			if f.Op == proto.OpClose {
-				code, reason, _ := proto.ParseClose(f.Payload)
-				sc.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
-				reasons <- reason
-				codes <- code
-				return
-			}
-			sc.WriteFrame(f.Op, f.Payload)
+			sc.Send(f)
 		}
-	})
+	}, nil)
 	c := dial(t, url)
 	for _, bad := range []struct {
 		code   CloseCode
@@ -224,11 +223,17 @@ func TestCloseWithValidatesFirst(t *testing.T) {
 
 func TestCloseWithoutStatus(t *testing.T) {
 	codes := make(closeCodes, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		code, _, _ := readClose(sc)
-		sc.WriteFrame(proto.OpClose, nil)
-		codes <- code
-	})
+	url := acceptServer(t, func(sc *Conn) {
+		// The Conn answers with an empty close frame too.
+		defer sc.Close()
+		_, err := sc.RecvTimeout(testTimeout)
+		var ce *CloseError
+		if !errors.As(err, &ce) {
+			codes <- 0
+			return
+		}
+		codes <- uint16(ce.Code)
+	}, nil)
 	c := dial(t, url)
 	if err := c.CloseWith(CloseNoStatusReceived, ""); err != nil {
 		t.Fatalf("CloseWith(1005): %v", err)
@@ -253,8 +258,8 @@ func TestFragmentSize(t *testing.T) {
 		{0x89, "0123456789"},
 	}
 	verdict := make(chan error, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		nc := sc.NetConn()
+	url := scriptedServer(t, func(sc *scriptConn) {
+		nc := sc.nc
 		nc.SetReadDeadline(time.Now().Add(testTimeout))
 		for i, w := range want {
 			f, err := readClientFrame(nc)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // waitQueued waits until the writer has taken n batches of frames or
@@ -171,7 +170,12 @@ func TestSendContextWaitsForAStreamNoLonger(t *testing.T) {
 // dropped, and Recv says why). None waits past its bound for long.
 func TestSendTimeoutAgainstAServerThatStopsReading(t *testing.T) {
 	stop := make(chan struct{})
-	url := startServer(t, server.Options{}, func(sc *server.Conn) { <-stop })
+	url := scriptedServer(t, func(sc *scriptConn) {
+		select {
+		case <-stop:
+		case <-time.After(testTimeout):
+		}
+	})
 	defer close(stop)
 	c := dial(t, url, SendTimeout(50*time.Millisecond))
 	msg := Binary(make([]byte, 64<<10))

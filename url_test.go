@@ -3,11 +3,10 @@ package ws
 import (
 	"errors"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/hackney-go/ws/internal/server"
 )
 
 func TestURLErrors(t *testing.T) {
@@ -73,9 +72,13 @@ func TestIPv6Loopback(t *testing.T) {
 		t.Skipf("no IPv6 loopback: %v", err)
 	}
 	hosts := make(chan string, 1)
-	srv := httptest.NewUnstartedServer(server.Handler(server.Options{}, func(sc *server.Conn) {
-		hosts <- sc.Request.Host
-		server.Echo(sc)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := Accept(w, r)
+		if err != nil {
+			return
+		}
+		hosts <- r.Host
+		echoConn(sc)
 	}))
 	srv.Listener.Close()
 	srv.Listener = ln

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // header builds a frame header byte by byte: b0 holds FIN, RSV and the
@@ -149,8 +148,8 @@ func TestInvalidUTF8SplitAcrossWrites(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			next := make(chan struct{})
 			codes := make(closeCodes, 1)
-			url := startServer(t, server.Options{}, func(sc *server.Conn) {
-				if sc.WriteRaw(tc.first) != nil {
+			url := scriptedServer(t, func(sc *scriptConn) {
+				if sc.writeRaw(tc.first) != nil {
 					return
 				}
 				select {
@@ -158,10 +157,10 @@ func TestInvalidUTF8SplitAcrossWrites(t *testing.T) {
 				case <-time.After(testTimeout):
 					return
 				}
-				sc.WriteRaw(tc.second)
-				code, _, _ := readClose(sc)
+				sc.writeRaw(tc.second)
+				code, _, _ := sc.readClose()
 				if code != 0 {
-					sc.CloseWith(code, "")
+					sc.closeWith(code, "")
 				}
 				codes <- code
 			})
@@ -231,14 +230,14 @@ func TestUTF8ByteByByte(t *testing.T) {
 	valid := cat(wire(proto.OpText, false, text[:2]), wire(proto.OpContinuation, false, text[2:14]), wire(proto.OpContinuation, true, text[14:]))
 	bad := cat(wire(proto.OpText, false, []byte("ok \xf0\x9d")), wire(proto.OpContinuation, true, []byte("\x84x")))
 	codes := make(closeCodes, 1)
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
+	url := scriptedServer(t, func(sc *scriptConn) {
 		for _, b := range cat(valid, bad) {
-			if sc.WriteRaw([]byte{b}) != nil {
+			if sc.writeRaw([]byte{b}) != nil {
 				codes <- 0
 				return
 			}
 		}
-		code, _, _ := readClose(sc)
+		code, _, _ := sc.readClose()
 		codes <- code
 	})
 	c := dial(t, url)

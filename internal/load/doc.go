@@ -3,7 +3,7 @@
 //
 //   - TestLoadEcho: many connections at once, each sending a seeded random
 //     stream of text, binary and ping frames of 0 bytes to a few KiB, some
-//     up to 256 KiB, to an in-process echo server (internal/server), and
+//     up to 256 KiB, to an in-process echo server (ws.Accept), and
 //     checking that every echo comes back once, whole and in order. The
 //     connections share the three delivery modes.
 //   - TestLoadIdle: many idle connections open at once to a server in a

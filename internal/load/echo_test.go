@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // echoSeed seeds every connection's stream: a failure replays exactly.
@@ -28,9 +28,14 @@ func TestLoadEcho(t *testing.T) {
 	conns, msgs := size(20, 100, 100), size(200, 1000, 100_000)
 	var clean atomic.Int64 // connections whose close the server echoed
 	var serverErrs sync.Map
-	srv := httptest.NewServer(server.Handler(server.Options{}, func(sc *server.Conn) {
-		if err := server.Echo(sc); err != nil {
-			serverErrs.Store(sc.NetConn().RemoteAddr().String(), err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := ws.Accept(w, r)
+		if err != nil {
+			serverErrs.Store(r.RemoteAddr, err)
+			return
+		}
+		if err := serveEcho(sc); err != nil {
+			serverErrs.Store(r.RemoteAddr, err)
 			return
 		}
 		clean.Add(1)

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestLoadIdle opens many connections, holds them all open and idle at
@@ -247,15 +246,20 @@ func TestLoadIdleServer(t *testing.T) {
 	var (
 		open, clean, failed atomic.Int64
 		mu                  sync.Mutex
-		conns               = map[*server.Conn]bool{}
+		conns               = map[*ws.Conn]bool{}
 		handlers            sync.WaitGroup
 	)
-	echo := server.Handler(server.Options{}, func(sc *server.Conn) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc, err := ws.Accept(w, r, ws.CloseTimeout(stallTimeout))
+		if err != nil {
+			failed.Add(1)
+			return
+		}
 		mu.Lock()
 		conns[sc] = true
 		mu.Unlock()
 		open.Add(1)
-		err := server.Echo(sc)
+		err = serveEcho(sc)
 		open.Add(-1)
 		mu.Lock()
 		delete(conns, sc)
@@ -298,9 +302,13 @@ func TestLoadIdleServer(t *testing.T) {
 	srv.Close()
 	serving.Wait()
 	mu.Lock()
-	for sc := range conns { // left open by a parent that failed
-		sc.Close()
+	var left []*ws.Conn // left open by a parent that failed
+	for sc := range conns {
+		left = append(left, sc)
 	}
 	mu.Unlock()
+	for _, sc := range left {
+		sc.Close()
+	}
 	handlers.Wait()
 }
