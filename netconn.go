@@ -45,8 +45,11 @@ type netConn struct {
 	r    *msgReader // the message being read; Read's, under rsem
 	wsem chan struct{}
 
+	// sends counts the messages under way; closed, under mu, says Close
+	// waits for them, so that no Write adds one while it does.
 	sends  sync.WaitGroup
 	mu     sync.Mutex
+	closed bool
 	rd, wd deadline
 }
 
@@ -171,7 +174,14 @@ func (n *netConn) Write(p []byte) (int, error) {
 	}
 	sent := make(chan error, 1)
 	msg := Frame{Kind: n.kind, Payload: append([]byte(nil), p...)}
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		<-n.wsem
+		return 0, net.ErrClosed
+	}
 	n.sends.Add(1)
+	n.mu.Unlock()
 	go func() {
 		defer n.sends.Done()
 		err := n.c.Send(msg)
@@ -200,6 +210,9 @@ func (n *netConn) Write(p []byte) (int, error) {
 // past their deadline left.
 func (n *netConn) Close() error {
 	err := n.c.Close()
+	n.mu.Lock()
+	n.closed = true
+	n.mu.Unlock()
 	n.sends.Wait()
 	if err != nil && err != ErrClosed {
 		return err

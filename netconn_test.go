@@ -15,86 +15,11 @@ import (
 	"golang.org/x/net/nettest"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
-// relayServer pairs the WebSocket connections it accepts two by two and
-// forwards every frame of each to the other, its close frame last, so
-// that two client Conns talk as if to each other.
-func relayServer(t *testing.T) string {
-	type waiter struct {
-		sc   *server.Conn
-		done chan struct{}
-	}
-	waiting := make(chan waiter, 1)
-	return startServer(t, server.Options{}, func(sc *server.Conn) {
-		var first waiter
-		select {
-		case first = <-waiting:
-		default:
-			// The second one of the pair forwards both ways; this one
-			// waits until it is done.
-			w := waiter{sc, make(chan struct{})}
-			waiting <- w
-			select {
-			case <-w.done:
-			case <-time.After(time.Minute):
-			}
-			return
-		}
-		defer close(first.done)
-		peer := first.sc
-		var wg sync.WaitGroup
-		forward := func(from, to *server.Conn) {
-			defer wg.Done()
-			from.NetConn().SetReadDeadline(time.Now().Add(time.Minute))
-			for {
-				f, err := from.ReadFrame()
-				if err != nil {
-					to.Close()
-					return
-				}
-				if to.WriteFrame(f.Op, f.Payload) != nil || f.Op == proto.OpClose {
-					return
-				}
-			}
-		}
-		wg.Add(2)
-		go forward(sc, peer)
-		go forward(peer, sc)
-		wg.Wait()
-	})
-}
-
-// TestNetConnPassesNettest runs golang.org/x/net/nettest's TestConn on two
-// client Conns joined by the relay.
-func TestNetConnPassesNettest(t *testing.T) {
-	url := relayServer(t)
-	nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
-		a, err := Connect(testCtx(t), url)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		b, err := Connect(testCtx(t), url)
-		if err != nil {
-			a.Close()
-			return nil, nil, nil, err
-		}
-		c1, c2 = NetConn(a, BinaryFrame), NetConn(b, BinaryFrame)
-		var wg sync.WaitGroup
-		stop = func() {
-			wg.Add(2)
-			go func() { defer wg.Done(); c1.Close() }()
-			go func() { defer wg.Done(); c2.Close() }()
-			wg.Wait()
-		}
-		return c1, c2, stop, nil
-	})
-}
-
-// TestNetConnPassesNettestWithAccept runs nettest's TestConn on a client
-// Conn and the server Conn that ws.Accept opens for it, under
-// net/http/httptest on loopback.
+// TestNetConnPassesNettestWithAccept runs golang.org/x/net/nettest's
+// TestConn on a client Conn and the server Conn that ws.Accept opens for
+// it, under net/http/httptest on loopback: both roles, each a NetConn.
 func TestNetConnPassesNettestWithAccept(t *testing.T) {
 	accepted := make(chan *Conn, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // readAll reads r to its end, failing the test on any other error.
@@ -144,9 +143,9 @@ func TestRecvReaderInvalidUTF8(t *testing.T) {
 	for pos := range len(msg) + 1 {
 		bad := append(append(append([]byte(nil), msg[:pos]...), 0xff), msg[pos:]...)
 		codes := make(chan uint16, 1)
-		url := startServer(t, server.Options{}, func(sc *server.Conn) {
-			sc.WriteRaw(cat(wire(proto.OpText, false, bad[:len(bad)/2]), wire(proto.OpContinuation, true, bad[len(bad)/2:])))
-			code, _, _ := readClose(sc)
+		url := scriptedServer(t, func(sc *scriptConn) {
+			sc.writeRaw(cat(wire(proto.OpText, false, bad[:len(bad)/2]), wire(proto.OpContinuation, true, bad[len(bad)/2:])))
+			code, _, _ := sc.readClose()
 			codes <- code
 		})
 		c := dial(t, url)
@@ -254,11 +253,11 @@ func TestRecvReaderCloseEnds(t *testing.T) {
 // fragment only once the ping it sent between fragments is answered,
 // which the reader's Reads do.
 func TestRecvReaderAnswersPingsMidMessage(t *testing.T) {
-	url := startServer(t, server.Options{}, func(sc *server.Conn) {
-		sc.WriteRaw(cat(wire(proto.OpBinary, false, []byte("ab")), wire(proto.OpPing, true, []byte("p"))))
-		sc.NetConn().SetReadDeadline(time.Now().Add(testTimeout))
+	url := scriptedServer(t, func(sc *scriptConn) {
+		sc.writeRaw(cat(wire(proto.OpBinary, false, []byte("ab")), wire(proto.OpPing, true, []byte("p"))))
+		sc.nc.SetReadDeadline(time.Now().Add(testTimeout))
 		for {
-			f, err := sc.ReadFrame()
+			f, err := sc.readFrame()
 			if err != nil {
 				return
 			}
@@ -266,8 +265,8 @@ func TestRecvReaderAnswersPingsMidMessage(t *testing.T) {
 				break
 			}
 		}
-		sc.WriteRaw(wire(proto.OpContinuation, true, []byte("cd")))
-		readClose(sc)
+		sc.writeRaw(wire(proto.OpContinuation, true, []byte("cd")))
+		sc.readClose()
 	})
 	c := dial(t, url)
 	_, r, err := c.RecvReaderContext(testCtx(t))

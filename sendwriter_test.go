@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // writeInPieces writes data to w in Writes of size bytes, then closes it.
@@ -30,7 +28,7 @@ func writeInPieces(t *testing.T, w io.WriteCloser, data []byte, size int) {
 // back whole, read whole and streamed.
 func TestSendWriterEchoes(t *testing.T) {
 	plain := echoServer(t)
-	deflated := startServer(t, server.Options{Deflate: &server.Deflate{}}, func(c *server.Conn) { server.Echo(c) })
+	deflated := acceptServer(t, echoConn, nil, Compression(Deflate{}))
 	for _, tc := range []struct {
 		url  string
 		opts []Option

@@ -3,6 +3,7 @@ package wsjson
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,7 +21,19 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // test's end.
 func dial(t testing.TB) *ws.Conn {
 	t.Helper()
-	srv := httptest.NewServer(server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := ws.Accept(w, r)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			f, err := c.Recv()
+			if err != nil || c.Send(f) != nil {
+				return
+			}
+		}
+	}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
