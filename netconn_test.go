@@ -109,3 +109,36 @@ func TestNetConnWriteText(t *testing.T) {
 		t.Fatalf("got %v", f)
 	}
 }
+
+// TestNetConnCloseDuringWrites: Writes that race with Close either send
+// or fail with net.ErrClosed, and Close waits for those that send, with
+// no race on the count of messages under way (which -race found in
+// nettest's RacyRead).
+func TestNetConnCloseDuringWrites(t *testing.T) {
+	url := echoServer(t)
+	nc := NetConn(dial(t, url), BinaryFrame)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := nc.Write([]byte("racing")); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	if err := nc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Write: %v, want net.ErrClosed", err)
+		}
+	}
+	if _, err := nc.Write([]byte("late")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Write after Close: %v, want net.ErrClosed", err)
+	}
+}
