@@ -77,7 +77,7 @@ func closeCases(t *table) {
 		{"second_close", []Frame{Close(3000, "again")}},
 		{"invalid_utf8_text", []Frame{Text("\xff\xfe")}},
 		{"reserved_opcode", []Frame{Msg(5, nil)}},
-		{"masked_frame", []Frame{Text("masked").WithMask([4]byte{1, 2, 3, 4})}},
+		{"wrong_mask_frame", []Frame{Text("masked").WithMask([4]byte{1, 2, 3, 4})}},
 		{"fragment", []Frame{Text("frag").More()}},
 	} {
 		g.closed("close_then_"+a.name, 1000, append([]Step{WriteFrames(append([]Frame{Close(1000, "")}, a.frames...)...)}, answered(1000)...)...)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hackney-go/ws/internal/deflate"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -87,4 +88,33 @@ func clientHandshake(nc net.Conn, br *bufio.Reader, host string, timeout time.Du
 		return nil, fmt.Errorf("handshake: Sec-WebSocket-Accept %q for key %q", resp.Header.Get("Sec-WebSocket-Accept"), key)
 	}
 	return resp, nil
+}
+
+// DialDeflate is Dial for permessage-deflate (RFC 7692): the request
+// carries offers, the values of its Sec-WebSocket-Extensions headers, and
+// once the server has switched protocols the script compresses by
+// params.Client and decompresses by params.Server, which the case derives
+// from the offers and the server's terms by the RFC's rules (nil for no
+// compression: a frame with RSV1 is then a violation). The steps find
+// the server's answer in d.Answer, to check it against params. It
+// decompresses the server's compressed messages before the steps see
+// them, and ends its reading at a frame that breaks RFC 7692 section 6.1
+// or a message that does not decompress within params.
+func DialDeflate(addr string, timeout time.Duration, offers []string, params *deflate.Params, script func(*Deflate) []Step) error {
+	d := &Deflate{Offer: offers, params: params}
+	nc, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	br := bufio.NewReader(nc)
+	resp, err := clientHandshake(nc, br, addr, timeout, http.Header{"Sec-WebSocket-Extensions": offers})
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		return fmt.Errorf("handshake: %s, want 101", resp.Status)
+	}
+	d.Answer = resp.Header.Values("Sec-WebSocket-Extensions")
+	return d.run(newSession(nc, br, timeout, AsClient), script)
 }

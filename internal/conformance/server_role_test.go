@@ -18,15 +18,19 @@ import (
 // connection first (section 7.1.1), which EndTCP checks.
 
 // acceptServer starts an httptest server whose handler accepts one
-// WebSocket connection with opts and runs the agent on it; the agent's
-// ending, or Accept's error, comes on the channel.
-func acceptServer(a agent, closes bool, closeAfter int, opts ...ws.Option) (*httptest.Server, <-chan ending) {
+// WebSocket connection with opts, hands it to onAccept unless nil, and
+// runs the agent on it; the agent's ending, or Accept's error, comes on
+// the channel.
+func acceptServer(a agent, closes bool, closeAfter int, onAccept func(*ws.Conn), opts ...ws.Option) (*httptest.Server, <-chan ending) {
 	ended := make(chan ending, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := ws.Accept(w, r, append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, opts...)...)
 		if err != nil {
 			ended <- ending{err: err}
 			return
+		}
+		if onAccept != nil {
+			onAccept(conn)
 		}
 		got := a.run(conn, closes, closeAfter)
 		conn.Close()
@@ -69,7 +73,7 @@ func runServerCase(t *testing.T, a agent, c *clientCase) {
 		bigSlots <- struct{}{}
 		defer func() { <-bigSlots }()
 	}
-	srv, ended := acceptServer(a, c.closes, c.closeAfter, c.opts...)
+	srv, ended := acceptServer(a, c.closes, c.closeAfter, nil, c.opts...)
 	defer srv.Close()
 	if err := Dial(srv.Listener.Addr().String(), caseTimeout, nil, c.script...); err != nil {
 		t.Errorf("client: %v", err)
