@@ -176,7 +176,7 @@ var bigSlots = make(chan struct{}, 1)
 
 func TestConformance(t *testing.T) {
 	runTable(t, "TestConformance", cases(), func(c *clientCase) caseInfo {
-		return caseInfo{c.id, c.name, c.bug, c.big}
+		return caseInfo{id: c.id, name: c.name, bug: c.bug, heavy: c.big}
 	}, runCase)
 }
 
@@ -186,6 +186,8 @@ func TestConformance(t *testing.T) {
 type caseInfo struct {
 	id, name, bug string
 	heavy         bool
+	// fullOnly cases run at the full scale only.
+	fullOnly bool
 }
 
 // runTable runs every case of a table on every receive path, as the
@@ -217,6 +219,9 @@ func runTable[C any](t *testing.T, test string, all []C, info func(C) caseInfo, 
 					if ci.bug != "" {
 						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run '%s/%s/%s_' ./internal/conformance",
 							ci.bug, test, a.name, ci.id)
+					}
+					if ci.fullOnly && !testscale.Full() {
+						t.Skipf("runs at the full scale only: %s=1", testscale.Env)
 					}
 					if ci.heavy && home[i] != ai && !testscale.Full() {
 						t.Skipf("runs on the %s path only at the default scale; %s=1 runs it on every path", agents[home[i]].name, testscale.Env)

@@ -251,7 +251,7 @@ func allDeflateCases() []*deflateCase {
 
 func TestDeflateConformance(t *testing.T) {
 	runTable(t, "TestDeflateConformance", allDeflateCases(), func(c *deflateCase) caseInfo {
-		return caseInfo{c.id, c.name, c.bug, c.big || c.heavy}
+		return caseInfo{id: c.id, name: c.name, bug: c.bug, heavy: c.big || c.heavy}
 	}, runDeflateCase)
 }
 

@@ -62,7 +62,7 @@ func agentEnding(t *testing.T, ended <-chan ending) (ending, bool) {
 // every path here too.
 func TestServerConformance(t *testing.T) {
 	runTable(t, "TestServerConformance", cases(), func(c *clientCase) caseInfo {
-		return caseInfo{c.id, c.name, c.serverBug, true}
+		return caseInfo{id: c.id, name: c.name, bug: c.serverBug, heavy: true}
 	}, runServerCase)
 }
 
