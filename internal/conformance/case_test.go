@@ -39,6 +39,8 @@ type clientCase struct {
 	// big cases move megabytes: few run at once, to bound memory.
 	big bool
 	bug string // when set, the case shows a bug and is skipped
+	// serverBug is bug for the server role (TestServerConformance).
+	serverBug string
 }
 
 // outcome is how a case wants the client's connection to end.
@@ -53,12 +55,12 @@ type outcome struct {
 type endKind uint8
 
 const (
-	byServer  endKind = iota // the server closed with code: a *ws.CloseError
-	byFailure                // the client failed the connection with code: its typed error
+	byPeer    endKind = iota // the peer (the script) closed with code: a *ws.CloseError
+	byFailure                // the Conn failed the connection with code: its typed error
 	byAgent                  // the agent closed: Close returns nil
 )
 
-func peerClosed(code uint16) outcome { return outcome{how: byServer, code: code} }
+func peerClosed(code uint16) outcome { return outcome{how: byPeer, code: code} }
 func failed(code uint16) outcome     { return outcome{how: byFailure, code: code} }
 
 // endsAs checks that the agent's connection ended as the case wants.
@@ -72,7 +74,7 @@ func endsAs(got ending, want outcome) error {
 	if got.byUs {
 		return fmt.Errorf("the agent closed (Close: %v), want the connection to end on its own", got.err)
 	}
-	if want.how == byServer {
+	if want.how == byPeer {
 		var ce *ws.CloseError
 		if !errors.As(got.err, &ce) || uint16(ce.Code) != want.code || want.checkReason && ce.Reason != want.reason {
 			return fmt.Errorf("ended with %v, want a *ws.CloseError with code %d", got.err, want.code)
@@ -121,7 +123,7 @@ func (g *subgroup) add(c clientCase) *clientCase {
 // client must echo the code, then close the TCP connection once the
 // server has (RFC 6455 section 7.1.1).
 func serverClose() []Step {
-	return []Step{WriteFrames(Close(1000, "")), ExpectClose(1000), CloseWrite(), ExpectEOF()}
+	return []Step{WriteFrames(Close(1000, "")), ExpectClose(1000), EndTCP()}
 }
 
 // ok adds a case the client must pass: the steps, then the server's clean
@@ -174,7 +176,7 @@ var bigSlots = make(chan struct{}, 1)
 
 func TestConformance(t *testing.T) {
 	runTable(t, "TestConformance", cases(), func(c *clientCase) caseInfo {
-		return caseInfo{c.id, c.name, c.bug, c.big}
+		return caseInfo{id: c.id, name: c.name, bug: c.bug, heavy: c.big}
 	}, runCase)
 }
 
@@ -184,6 +186,8 @@ func TestConformance(t *testing.T) {
 type caseInfo struct {
 	id, name, bug string
 	heavy         bool
+	// fullOnly cases run at the full scale only.
+	fullOnly bool
 }
 
 // runTable runs every case of a table on every receive path, as the
@@ -216,8 +220,11 @@ func runTable[C any](t *testing.T, test string, all []C, info func(C) caseInfo, 
 						t.Skipf("BUG: %s. Reproduce: remove this Skip and run go test -race -run '%s/%s/%s_' ./internal/conformance",
 							ci.bug, test, a.name, ci.id)
 					}
+					if ci.fullOnly && !testscale.Full() {
+						t.Skipf("runs at the full scale only: %s=1", testscale.Env)
+					}
 					if ci.heavy && home[i] != ai && !testscale.Full() {
-						t.Skipf("heavy case, run on the %s path at the default scale; %s=1 runs it on every path", agents[home[i]].name, testscale.Env)
+						t.Skipf("runs on the %s path only at the default scale; %s=1 runs it on every path", agents[home[i]].name, testscale.Env)
 					}
 					t.Parallel()
 					run(t, a, c)

@@ -34,7 +34,7 @@ func closeCodes() []int {
 // echoes the code (section 5.5.1) and closes the TCP connection once the
 // server has (section 7.1.1).
 func answered(code uint16) []Step {
-	return []Step{ExpectClose(code), CloseWrite(), ExpectEOF()}
+	return []Step{ExpectClose(code), EndTCP()}
 }
 
 // closeCases is group 7: the closing handshake (RFC 6455 sections 5.5.1
@@ -77,7 +77,7 @@ func closeCases(t *table) {
 		{"second_close", []Frame{Close(3000, "again")}},
 		{"invalid_utf8_text", []Frame{Text("\xff\xfe")}},
 		{"reserved_opcode", []Frame{Msg(5, nil)}},
-		{"masked_frame", []Frame{Text("masked").WithMask([4]byte{1, 2, 3, 4})}},
+		{"wrong_mask_frame", []Frame{Text("masked").WithMask([4]byte{1, 2, 3, 4})}},
 		{"fragment", []Frame{Text("frag").More()}},
 	} {
 		g.closed("close_then_"+a.name, 1000, append([]Step{WriteFrames(append([]Frame{Close(1000, "")}, a.frames...)...)}, answered(1000)...)...)
@@ -97,17 +97,17 @@ func closeCases(t *table) {
 		c := g.add(clientCase{name: name, want: outcome{how: byAgent}, closes: true, closeAfter: 1})
 		c.script = append(append(before(), ExpectClose(1000)), steps...)
 	}
-	agentCloses("answered_with_1000", WriteFrames(Close(1000, "")), CloseWrite(), ExpectEOF())
-	agentCloses("answered_with_3000", WriteFrames(Close(3000, "other")), CloseWrite(), ExpectEOF())
-	agentCloses("answered_without_code", WriteFrames(Msg(proto.OpClose, nil)), CloseWrite(), ExpectEOF())
+	agentCloses("answered_with_1000", WriteFrames(Close(1000, "")), EndTCP())
+	agentCloses("answered_with_3000", WriteFrames(Close(3000, "other")), EndTCP())
+	agentCloses("answered_without_code", WriteFrames(Msg(proto.OpClose, nil)), EndTCP())
 	agentCloses("text_and_ping_before_the_answer",
-		WriteFrames(Text("late"), Ping([]byte("late")), Close(1000, "")), CloseWrite(), ExpectEOF())
+		WriteFrames(Text("late"), Ping([]byte("late")), Close(1000, "")), EndTCP())
 	agentCloses("fragment_before_the_answer",
-		WriteFrames(Binary([]byte("late")).More(), Close(1000, "")), CloseWrite(), ExpectEOF())
-	agentCloses("answered_bytewise", bytewise(Close(1000, "").Bytes()), CloseWrite(), ExpectEOF())
+		WriteFrames(Binary([]byte("late")).More(), Close(1000, "")), EndTCP())
+	agentCloses("answered_bytewise", bytewise(Close(1000, "").Bytes()), EndTCP())
 	agentCloses("1MiB_message_before_the_answer", lazy("1 MiB, then close", func() []Step {
 		return []Step{WriteFrames(Binary(payloadOf(proto.OpBinary, 1<<20)), Close(1000, ""))}
-	}), CloseWrite(), ExpectEOF())
+	}), EndTCP())
 	agentCloses("answered_by_closing_the_tcp_connection", CloseWrite(), ExpectEOF())
 
 	// Section 7.4: every code the server may send is echoed, every other

@@ -97,13 +97,15 @@ func framingCases(t *table) {
 	}
 
 	// Section 5.1: "A server MUST NOT mask any frames that it sends to
-	// the client."
+	// the client", and a client "MUST mask all frames that it sends to
+	// the server". Written as a server's masked frames; in the server
+	// role, a client's unmasked ones (see flipper).
 	g = t.sub("1.4")
 	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
 	for _, f := range []Frame{Text("Hello"), Text(""), Binary([]byte{1, 2, 3}), Ping([]byte("ping")), Pong(nil), Close(1000, "")} {
-		g.fail(fmt.Sprintf("masked_%v_%dB", f.Op, len(f.Payload)), 1002, append(before(), WriteFrames(f.WithMask(key)))...)
+		g.fail(fmt.Sprintf("wrong_mask_%v_%dB", f.Op, len(f.Payload)), 1002, append(before(), WriteFrames(f.WithMask(key)))...)
 	}
-	g.fail("masked_continuation", 1002, append(before(), WriteFrames(Text("frag").More(), Cont([]byte("ment")).WithMask(key)))...)
+	g.fail("wrong_mask_continuation", 1002, append(before(), WriteFrames(Text("frag").More(), Cont([]byte("ment")).WithMask(key)))...)
 
 	// Headers cut at every byte, and frames sharing writes.
 	g = t.sub("1.5")

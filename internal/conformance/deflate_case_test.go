@@ -25,6 +25,8 @@ type deflateCase struct {
 	offer    ws.Deflate
 	noOffer  bool // the client offers nothing: no ws.Compression
 	answer   DeflateAnswer
+	// terms are the parameters of answer, for the cases of ok and fail.
+	terms response
 	// agreed is what Conn.Compression must report; nil for no
 	// compression.
 	agreed  *ws.Deflate
@@ -167,7 +169,7 @@ func (g *deflateGroup) add(c deflateCase) *deflateCase {
 // the steps, then the server's clean close.
 func (g *deflateGroup) ok(name string, offer ws.Deflate, r response, script func(d *Deflate) []Step) *deflateCase {
 	answer, agreed := accept(offer, r)
-	return g.add(deflateCase{name: name, offer: offer, answer: answer, agreed: agreed, want: peerClosed(1000),
+	return g.add(deflateCase{name: name, offer: offer, answer: answer, terms: r, agreed: agreed, want: peerClosed(1000),
 		script: func(d *Deflate) []Step { return append(script(d), serverClose()...) }})
 }
 
@@ -175,7 +177,7 @@ func (g *deflateGroup) ok(name string, offer ws.Deflate, r response, script func
 // close frame with code, then the end of the TCP connection.
 func (g *deflateGroup) fail(name string, code uint16, offer ws.Deflate, r response, script func(d *Deflate) []Step) *deflateCase {
 	answer, agreed := accept(offer, r)
-	return g.add(deflateCase{name: name, offer: offer, answer: answer, agreed: agreed, want: failed(code),
+	return g.add(deflateCase{name: name, offer: offer, answer: answer, terms: r, agreed: agreed, want: failed(code),
 		script: func(d *Deflate) []Step {
 			var steps []Step
 			for _, st := range script(d) {
@@ -249,7 +251,7 @@ func allDeflateCases() []*deflateCase {
 
 func TestDeflateConformance(t *testing.T) {
 	runTable(t, "TestDeflateConformance", allDeflateCases(), func(c *deflateCase) caseInfo {
-		return caseInfo{c.id, c.name, c.bug, c.big || c.heavy}
+		return caseInfo{id: c.id, name: c.name, bug: c.bug, heavy: c.big || c.heavy}
 	}, runDeflateCase)
 }
 

@@ -29,25 +29,36 @@ type DeflateAnswer struct {
 	Params *deflate.Params
 }
 
-// Deflate is the server's end of one connection of ServeDeflate: the
-// client's offer, and the compression state of what the server sends,
-// which its Send steps use in the order they run.
+// Deflate is the script's end of one connection of ServeDeflate or
+// DialDeflate: the handshake's extension headers, and the compression
+// state of what the script sends, which its Send steps use in the order
+// they run.
 type Deflate struct {
 	// Offer holds the values of the client's Sec-WebSocket-Extensions
-	// request headers, set before the first step runs.
+	// request headers, set before the first step runs: what the code
+	// under test offered (ServeDeflate), or what the script did
+	// (DialDeflate).
 	Offer []string
+	// Answer holds the values of the server's Sec-WebSocket-Extensions
+	// response headers: the script's (ServeDeflate), or what the code
+	// under test answered (DialDeflate).
+	Answer []string
 
 	params *deflate.Params
-	// The server compresses and decompresses with the standard library,
-	// an implementation the client's code never uses, at the full window;
-	// with a smaller one, which the standard library cannot keep to or
-	// enforce, with internal/deflate.
+	// send and recv are the settings the script compresses and
+	// decompresses with: the server's and the client's, or the other way
+	// round when the script plays the client.
+	send, recv deflate.Settings
+	// The script compresses and decompresses with the standard library,
+	// an implementation the code under test never uses, at the full
+	// window; with a smaller one, which the standard library cannot keep
+	// to or enforce, with internal/deflate.
 	std  *flate.Writer
 	out  bytes.Buffer
 	comp *deflate.Compressor
 	dec  *deflate.Decompressor
 	// dict is the window the standard library's decoder starts from: the
-	// last 32 KiB of the client's messages, under context takeover.
+	// last 32 KiB of the peer's messages, under context takeover.
 	dict []byte
 }
 
@@ -77,29 +88,27 @@ func runDeflate(nc net.Conn, timeout time.Duration, answer DeflateAnswer, script
 	if err := d.handshake(nc, br, timeout, answer.Header); err != nil {
 		return err
 	}
-	if p := answer.Params; p != nil {
-		if p.Server.WindowBits == deflate.MaxWindowBits {
+	return d.run(newSession(nc, br, timeout, AsServer), script)
+}
+
+// run sets up the compression of the params agreed for s's role and runs
+// the script.
+func (d *Deflate) run(s *Session, script func(*Deflate) []Step) error {
+	if p := d.params; p != nil {
+		d.send, d.recv = p.Server, p.Client
+		if s.role == AsClient {
+			d.send, d.recv = p.Client, p.Server
+		}
+		if d.send.WindowBits == deflate.MaxWindowBits {
 			d.std, _ = flate.NewWriter(&d.out, flate.DefaultCompression)
 		} else {
-			d.comp = deflate.NewCompressor(p.Server)
+			d.comp = deflate.NewCompressor(d.send)
 		}
-		if p.Client.WindowBits != deflate.MaxWindowBits {
-			d.dec = deflate.NewDecompressor(p.Client, maxReceive)
+		if d.recv.WindowBits != deflate.MaxWindowBits {
+			d.dec = deflate.NewDecompressor(d.recv, maxReceive)
 		}
 	}
-	s := &Session{
-		nc:         nc,
-		br:         br,
-		timeout:    timeout,
-		items:      make(chan Received, 64),
-		quit:       make(chan struct{}),
-		readerDone: make(chan struct{}),
-	}
-	go d.read(s)
 	defer func() {
-		close(s.quit)
-		nc.Close()
-		<-s.readerDone
 		if d.comp != nil {
 			d.comp.Release()
 		}
@@ -107,12 +116,9 @@ func runDeflate(nc net.Conn, timeout time.Duration, answer DeflateAnswer, script
 			d.dec.Release()
 		}
 	}()
-	for i, step := range script(d) {
-		if err := step.Run(s); err != nil {
-			return fmt.Errorf("step %d (%s): %w", i+1, step.Name, err)
-		}
-	}
-	return s.leftovers()
+	// The session's reader ends before run returns, and with it the use
+	// of d.dec.
+	return runSession(s, d.read, script(d))
 }
 
 // handshake answers the client's opening handshake with 101 and the
@@ -126,6 +132,9 @@ func (d *Deflate) handshake(nc net.Conn, br *bufio.Reader, timeout time.Duration
 		return fmt.Errorf("handshake: %w", err)
 	}
 	d.Offer = r.Header.Values("Sec-WebSocket-Extensions")
+	if extensions != "" {
+		d.Answer = []string{extensions}
+	}
 	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Accept: " + proto.AcceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n"
 	if extensions != "" {
@@ -187,7 +196,7 @@ func (d *Deflate) compress(p []byte) []byte {
 	if d.comp != nil {
 		return d.comp.Append(nil, p, true)
 	}
-	if d.params.Server.NoContextTakeover {
+	if d.send.NoContextTakeover {
 		d.std.Reset(&d.out)
 	}
 	d.std.Write(p)
@@ -233,7 +242,7 @@ func (d *Deflate) read(s *Session) {
 // bytes for UTF-8); the message's payload is then decompressed, and
 // checked as UTF-8 if it is text.
 func (d *Deflate) parse(s *Session) error {
-	rd := proto.Reader{Server: true, MaxFrame: maxReceive, MaxMessage: maxReceive}
+	rd := proto.Reader{Server: s.role == AsServer, MaxFrame: maxReceive, MaxMessage: maxReceive}
 	var (
 		data       []proto.Header // the frames of the data message being read
 		compressed bool
@@ -317,7 +326,7 @@ func (d *Deflate) stdInflate(z []byte) ([]byte, error) {
 	case len(p) > maxReceive:
 		return nil, &proto.Violation{Code: proto.CloseMessageTooBig, Reason: "decompressed message over the server's limit"}
 	}
-	if !d.params.Client.NoContextTakeover {
+	if !d.recv.NoContextTakeover {
 		d.dict = append(d.dict, p...)
 		if over := len(d.dict) - 1<<deflate.MaxWindowBits; over > 0 {
 			d.dict = bytes.Clone(d.dict[over:])

@@ -29,14 +29,31 @@ type Received struct {
 	Err error
 }
 
-// Session is the server's end of one connection while its script runs.
-// A goroutine reads the client's frames all along, so that the client
-// never blocks writing while the script writes: the two can exchange
-// messages of any size in any order.
+// Role is the end of the connection a script plays. The steps are
+// written as a server's (the frames they write unmasked, those they
+// expect masked); a script playing the client has its frames masked as
+// it writes them (see flipper) and expects unmasked ones, so that every
+// case checks the same rule from either end.
+type Role uint8
+
+// The roles.
+const (
+	// AsServer: the script serves, the code under test is the client.
+	AsServer Role = iota
+	// AsClient: the script connects, the code under test is the server.
+	AsClient
+)
+
+// Session is the script's end of one connection while it runs. A
+// goroutine reads the peer's frames all along, so that the peer never
+// blocks writing while the script writes: the two can exchange messages
+// of any size in any order.
 type Session struct {
 	nc      net.Conn
 	br      *bufio.Reader
 	timeout time.Duration
+	role    Role
+	flip    *flipper // AsClient: what the script writes, in a client's form
 
 	items      chan Received // from the reader goroutine, in order
 	quit       chan struct{} // closed when the script ends
@@ -56,18 +73,39 @@ func runScript(nc net.Conn, timeout time.Duration, script []Step) error {
 	if err := handshake(nc, br, timeout); err != nil {
 		return err
 	}
+	return runSession(newSession(nc, br, timeout, AsServer), (*Session).read, script)
+}
+
+// newSession returns the Session of a connection whose opening handshake
+// is done, br holding what the peer sent after it, if anything.
+func newSession(nc net.Conn, br *bufio.Reader, timeout time.Duration, role Role) *Session {
 	s := &Session{
 		nc:         nc,
 		br:         br,
 		timeout:    timeout,
+		role:       role,
 		items:      make(chan Received, 64),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
-	go s.read()
+	if role == AsClient {
+		s.flip = &flipper{key: clientMaskKey}
+	}
+	return s
+}
+
+// clientMaskKey masks what a script playing the client writes: a key
+// with every byte distinct and none zero, so that a payload left
+// unmasked or masked at the wrong offset shows.
+var clientMaskKey = [4]byte{0x5a, 0xc3, 0x91, 0x2e}
+
+// runSession runs read, which reads the peer's frames into s, and the
+// steps in order, stopping at the first that fails.
+func runSession(s *Session, read func(*Session), script []Step) error {
+	go read(s)
 	defer func() {
 		close(s.quit)
-		nc.Close()
+		s.nc.Close()
 		<-s.readerDone
 	}()
 	for i, step := range script {
@@ -108,9 +146,9 @@ func handshake(nc net.Conn, br *bufio.Reader, timeout time.Duration) error {
 	return err
 }
 
-// read parses the client's frames until the connection ends, checking
-// each with a server's proto.Reader: masking, and every other rule a
-// client must follow. It hands the Reader one frame at a time, so as to
+// read parses the peer's frames until the connection ends, checking
+// each with a proto.Reader of the script's role: masking, and every other
+// rule the peer must follow. It hands the Reader one frame at a time, so as to
 // know the headers of the frames that make each message.
 func (s *Session) read() {
 	defer close(s.readerDone)
@@ -123,7 +161,7 @@ func (s *Session) read() {
 func (s *Session) parse() error {
 	// With limits, the Reader sizes a message's buffer from its header
 	// rather than growing it as the payload comes.
-	rd := proto.Reader{Server: true, MaxFrame: maxReceive, MaxMessage: maxReceive}
+	rd := proto.Reader{Server: s.role == AsServer, MaxFrame: maxReceive, MaxMessage: maxReceive}
 	var (
 		buf       = make([]byte, 64<<10)
 		pos, end  int            // buf[pos:end] is read and not yet parsed
@@ -200,10 +238,14 @@ func (s *Session) emit(r Received) error {
 	}
 }
 
-// Write writes b to the client in one write, bounded by the timeout.
+// Write writes b to the peer in one write, bounded by the timeout; a
+// script playing the client writes b in a client's form.
 func (s *Session) Write(b []byte) error {
 	if s.gone {
 		return nil
+	}
+	if s.flip != nil {
+		b = s.flip.flip(b)
 	}
 	s.nc.SetWriteDeadline(time.Now().Add(s.timeout))
 	_, err := s.nc.Write(b)

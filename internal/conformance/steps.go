@@ -93,6 +93,22 @@ func CloseWrite() Step {
 	}}
 }
 
+// EndTCP ends a connection whose closing handshake is over: the server
+// closes the TCP connection first (RFC 6455 section 7.1.1). A script
+// playing the server shuts down its sending side and waits for the
+// client to close; a script playing the client closes nothing and waits
+// for the server to close.
+func EndTCP() Step {
+	return Step{"end the TCP connection, the server first", func(s *Session) error {
+		if s.role == AsServer {
+			if err := s.nc.(*net.TCPConn).CloseWrite(); err != nil {
+				return err
+			}
+		}
+		return ExpectEOF().Run(s)
+	}}
+}
+
 // ExpectMessage waits for the client's next data message and checks it
 // is a message of op with exactly payload.
 func ExpectMessage(op proto.Opcode, payload []byte) Step {
@@ -183,10 +199,10 @@ func ExpectClose(code uint16) Step {
 	}}
 }
 
-// ExpectEOF waits for the client to close the TCP connection, with
+// ExpectEOF waits for the peer to close the TCP connection, with
 // nothing sent before that no step expected.
 func ExpectEOF() Step {
-	return Step{"expect the client to close the TCP connection", func(s *Session) error {
+	return Step{"expect the peer to close the TCP connection", func(s *Session) error {
 		r, err := s.take(classEnd)
 		if err != nil {
 			return err
@@ -194,7 +210,7 @@ func ExpectEOF() Step {
 		if len(s.backlog) > 0 {
 			return fmt.Errorf("unexpected before the end: %s", describeAll(s.backlog))
 		}
-		// A client that closes with bytes of ours unread makes its kernel
+		// A peer that closes with bytes of ours unread makes its kernel
 		// answer with a reset instead of a FIN: the connection is closed
 		// either way.
 		if r.Err != io.EOF && !errors.Is(r.Err, syscall.ECONNRESET) {

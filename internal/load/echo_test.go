@@ -51,7 +51,7 @@ func TestLoadEcho(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := echoConn(url, id, msgs)
+			n, err := echoConn(url, id, msgs, newStream, false)
 			bytesSent.Add(n)
 			if err != nil {
 				errs <- err
@@ -80,10 +80,21 @@ func TestLoadEcho(t *testing.T) {
 
 var modes = []ws.Mode{ws.Passive, ws.Active, ws.ActiveOnce}
 
-// echoConn runs connection id: it sends n messages from one goroutine
-// and checks their echoes in this one, then closes. It returns the
-// payload bytes sent.
-func echoConn(url string, id, n int) (int64, error) {
+// dialing lets 32 Connects run at once: a thousand at once overflow the
+// listener's queue, and the SYNs dropped are sent again only after
+// seconds of backoff, which at full scale made a few connects run out of
+// stallTimeout.
+var dialing = make(chan struct{}, 32)
+
+// echoConn runs connection id: it sends n messages of the stream that
+// streamOf makes from one goroutine and checks their echoes in this one,
+// then closes. It returns the payload bytes sent. With pongsAhead, a pong
+// may come before the echoes of the messages sent before its ping: a
+// server that answers pings as it reads them, apart from the echoes its
+// handler sends (RFC 6455 section 5.5.2 asks a pong "as soon as
+// practical"), as ws.Accept's Conn does; the pongs and the echoes each
+// come in their order.
+func echoConn(url string, id, n int, streamOf func(seed uint64, conn int) *stream, pongsAhead bool) (int64, error) {
 	mode := modes[id%len(modes)]
 	opts := []ws.Option{ws.ActiveMode(mode), ws.ConnectTimeout(stallTimeout), ws.CloseTimeout(stallTimeout), ws.ReportControl(true)}
 	if id%4 == 3 {
@@ -91,7 +102,13 @@ func echoConn(url string, id, n int) (int64, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), stallTimeout)
 	defer cancel()
+	select {
+	case dialing <- struct{}{}:
+	case <-ctx.Done():
+		return 0, fmt.Errorf("conn %d: waiting to connect: %w", id, ctx.Err())
+	}
 	c, err := ws.Connect(ctx, url, opts...)
+	<-dialing
 	if err != nil {
 		return 0, fmt.Errorf("conn %d: %w", id, err)
 	}
@@ -102,7 +119,7 @@ func echoConn(url string, id, n int) (int64, error) {
 	sent := make(chan result, 1)
 	go func() {
 		var r result
-		s := newStream(echoSeed, id)
+		s := streamOf(echoSeed, id)
 		for i := range n {
 			f, _ := s.next()
 			if r.err = c.Send(f); r.err != nil {
@@ -124,14 +141,13 @@ func echoConn(url string, id, n int) (int64, error) {
 			return 0, fmt.Errorf("%w; and the sender did not end", err)
 		}
 	}
-	want := newStream(echoSeed, id)
+	want := &expected{s: streamOf(echoSeed, id), left: n, pongsAhead: pongsAhead}
 	for i := range n {
-		_, echo := want.next()
 		got, err := receive(c, mode)
 		if err != nil {
 			return fail(fmt.Errorf("conn %d (%v): message %d of %d: %w", id, mode, i, n, err))
 		}
-		if m := mismatch(got, echo); m != "" {
+		if m := mismatch(got, want.next(got.Kind == ws.PongFrame)); m != "" {
 			return fail(fmt.Errorf("conn %d (%v): message %d of %d: %s", id, mode, i, n, m))
 		}
 	}
@@ -148,6 +164,36 @@ func echoConn(url string, id, n int) (int64, error) {
 		return r.bytes, fmt.Errorf("conn %d: Close: %w", id, err)
 	}
 	return r.bytes, nil
+}
+
+// expected yields what a connection must receive next: the stream's
+// echoes in order, or with pongsAhead, the pongs in their order and the
+// other echoes in theirs.
+type expected struct {
+	s          *stream
+	left       int // frames of the stream not yet taken from it
+	pongsAhead bool
+	pending    []ws.Frame // taken from the stream, not yet received
+}
+
+// next returns the frame to compare with one received, which is a pong
+// when pong is set.
+func (e *expected) next(pong bool) ws.Frame {
+	for i, f := range e.pending {
+		if !e.pongsAhead || (f.Kind == ws.PongFrame) == pong {
+			e.pending = append(e.pending[:i], e.pending[i+1:]...)
+			return f
+		}
+	}
+	for e.left > 0 {
+		_, f := e.s.next()
+		e.left--
+		if !e.pongsAhead || (f.Kind == ws.PongFrame) == pong {
+			return f
+		}
+		e.pending = append(e.pending, f)
+	}
+	return ws.Frame{Payload: []byte("(nothing more was sent)")}
 }
 
 var errStall = errors.New("no message within the stall timeout")

@@ -16,21 +16,32 @@ import (
 type stream struct {
 	conn, seq int
 	r         *rand.Rand
+	small     bool // payloads up to smallStreamMax, none large
 }
 
 func newStream(seed uint64, conn int) *stream {
 	return &stream{conn: conn, r: rand.New(rand.NewPCG(seed, uint64(conn)))}
 }
 
+// newSmallStream returns a stream of messages up to smallStreamMax bytes:
+// many connections with many messages each, in little memory and time.
+func newSmallStream(seed uint64, conn int) *stream {
+	s := newStream(seed, conn)
+	s.small = true
+	return s
+}
+
 // Payload sizes: most up to 4 KiB, some up to 256 KiB (several writes,
 // several reads, read straight into the message), pings up to 125 bytes.
 const (
-	smallMax  = 4 << 10
-	largeMax  = 256 << 10
-	largePct  = 1
-	pingPct   = 4
-	textPct   = 48
-	labelSize = len("c0000 s00000000;")
+	smallMax = 4 << 10
+	largeMax = 256 << 10
+	largePct = 1
+	// smallStreamMax bounds the payloads of newSmallStream.
+	smallStreamMax = 1 << 10
+	pingPct        = 4
+	textPct        = 48
+	labelSize      = len("c0000 s00000000;")
 )
 
 // pools are the bytes payloads are cut from: random bytes, and text mixing
@@ -62,6 +73,9 @@ func (s *stream) next() (send, echo ws.Frame) {
 	}
 	if kind != ws.PingFrame && s.r.IntN(100) < largePct {
 		n = smallMax + 1 + s.r.IntN(largeMax-smallMax)
+	}
+	if s.small && kind != ws.PingFrame {
+		n %= smallStreamMax + 1
 	}
 	// Every payload starts with its connection and sequence number, as
 	// much of them as fits; the rest is cut from a pool.

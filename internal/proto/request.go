@@ -40,7 +40,7 @@ func CheckRequest(method string, major, minor int, h http.Header) (Upgrade, *Req
 	}
 	switch {
 	case method != http.MethodGet:
-		return Upgrade{}, &RequestFault{Status: http.StatusMethodNotAllowed, Reason: "a WebSocket opening handshake is a GET request, not " + method}
+		return Upgrade{}, &RequestFault{Status: http.StatusMethodNotAllowed, Reason: "a WebSocket opening handshake is a GET request, not " + quoteAll([]string{method})}
 	case major != 1 || minor < 1:
 		// HTTP/1.0 has no Upgrade; HTTP/2 opens WebSockets with an
 		// extended CONNECT (RFC 8441), not with this request.
