@@ -48,7 +48,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 		http.Error(w, "WebSocket server misconfigured", http.StatusInternalServerError)
 		return nil, err
 	}
-	up, fault := proto.CheckRequest(r.Method, r.ProtoMajor, r.ProtoMinor, r.Header)
+	up, fault := checkRequest(r)
 	if fault != nil {
 		return nil, refuse(w, fault.Status, fault.Reason)
 	}
@@ -70,6 +70,9 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 			// Outside the grammar of section 9.1: a malformed request.
 			return nil, refuse(w, http.StatusBadRequest, err.Error())
 		}
+	}
+	if extendedConnect(r) {
+		return acceptStream(w, r, cfg, protocol, extensions, params) // accept_h2.go
 	}
 	head := proto.AppendSwitch(nil, up.Key, protocol, extensions, responseHeader(w.Header(), cfg.header))
 	resp, _, err := proto.ParseResponse(head)
