@@ -2,8 +2,8 @@
 // HTTP/2 server and transport for a test binary. Go 1.24 to 1.26 serve
 // it only in a process started with GODEBUG=http2xconnect=1: net/http
 // reads the variable from the environment when it initializes, before
-// any test code runs, and a //go:debug line does not set it (it is not
-// one of the runtime's settings). So TestMain calls Reexec, which runs
+// any test code runs, and the go command refuses it in a //go:debug line
+// ("unknown //go:debug setting"). So TestMain calls Reexec, which runs
 // the test binary again with the variable set.
 package xconnect
 
