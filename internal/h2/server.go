@@ -137,9 +137,9 @@ func (s *ServerStream) Close() error {
 		s.gone = true
 		s.dmu.Unlock()
 		s.in.close()
-		s.wmu.Lock() // the Write under way has returned
-		s.wmu.Unlock()
+		s.wmu.Lock() // once the Write under way has returned
 		s.stop()
+		s.wmu.Unlock()
 	})
 	return nil
 }
