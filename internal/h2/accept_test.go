@@ -32,7 +32,11 @@ type h2Server struct {
 
 func startH2Server(t *testing.T, h2c bool, h http.HandlerFunc) *h2Server {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
+	return startH2ServerWith(t, h2c, httptest.NewUnstartedServer(h))
+}
+
+func startH2ServerWith(t *testing.T, h2c bool, srv *httptest.Server) *h2Server {
+	t.Helper()
 	s := &h2Server{}
 	if h2c {
 		protocols := new(http.Protocols)
@@ -242,6 +246,36 @@ func TestAcceptSendTimeout(t *testing.T) {
 	s.connect(t)
 	if err := result(t, errs); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAcceptServerTimeouts: the http.Server's ReadTimeout and
+// WriteTimeout, which on HTTP/2 are the stream's deadlines and would
+// reset it, do not reach a Conn: it echoes after both have passed.
+func TestAcceptServerTimeouts(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	h, errs := accepted(nil, func(c *ws.Conn) error {
+		for {
+			f, err := c.Recv()
+			if err != nil {
+				return err
+			}
+			if err := c.Send(f); err != nil {
+				return err
+			}
+		}
+	})
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = timeout, timeout
+	s := startH2ServerWith(t, false, srv)
+	c := s.connect(t)
+	echo(t, c, ws.Text("before"))
+	time.Sleep(4 * timeout) // not a race: both deadlines, if left, would have passed
+	echo(t, c, ws.Text("after the server's timeouts"))
+	c.Close()
+	var ce *ws.CloseError
+	if err := result(t, errs); !errors.As(err, &ce) || ce.Code != ws.CloseNormal {
+		t.Fatalf("server: %v, want the client's 1000", err)
 	}
 }
 

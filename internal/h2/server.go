@@ -28,8 +28,10 @@ import (
 // Close ends our side: Reads and Writes fail, the request's body is
 // closed, and a Write still blocked is interrupted by resetting the
 // stream. The END_STREAM that ends the response follows when the handler
-// returns. The handler's return (r's context is done) also stops the
-// ServerStream from using the ResponseWriter again.
+// returns. Once r's context is done (the client reset the stream, the
+// connection ended, or the handler returned), a Write fails without
+// touching the ResponseWriter; but nothing can make safe a Write under way
+// while a handler returns, hence the rule above.
 //
 // Its waits: a Read's are bodyReader's; a Write waits on net/http's until
 // its deadline or Close; Close waits for the body reader, which the
