@@ -28,6 +28,7 @@ import (
 type h2Server struct {
 	base string // wss://127.0.0.1:PORT or ws://...
 	tls  *tls.Config
+	cert []byte // the server's certificate (DER), over TLS
 }
 
 func startH2Server(t *testing.T, h2c bool, h http.HandlerFunc) *h2Server {
@@ -49,6 +50,7 @@ func startH2ServerWith(t *testing.T, h2c bool, srv *httptest.Server) *h2Server {
 		srv.StartTLS()
 		s.base = "wss" + strings.TrimPrefix(srv.URL, "https")
 		s.tls = srv.Client().Transport.(*http.Transport).TLSClientConfig
+		s.cert = srv.Certificate().Raw
 	}
 	t.Cleanup(srv.Close)
 	return s
