@@ -16,8 +16,11 @@ import (
 // server announces 1 MiB, so every open Conn kept 512 KiB of heap, against
 // 16 KiB for a server that keeps the default. Nothing in the transport's
 // API sets that size, so the connection tells the transport no more than
-// sendFrameCap (frameCapConn). A WebSocket gains little from larger
-// frames: a message is cut into DATA frames as flow control lets it go.
+// sendFrameCap (frameCapConn): 34 KB of heap per idle Conn instead of
+// 542 KB against Go's server (BenchmarkMemory). The price is more DATA
+// frames for a large message: an echo of 64 KiB takes about 12% longer
+// against Go's server (BenchmarkEcho), small messages nothing; behind
+// nghttpx or Apache, which keep the default, nothing changes.
 const sendFrameCap = 16 << 10
 
 // HTTP/2 frame layout (RFC 9113 sections 4.1 and 6.5.1).
