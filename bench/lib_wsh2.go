@@ -73,34 +73,39 @@ func h2ServerMain() int {
 // h2Server is the client process's h2 server, started on first use.
 var h2Server = sync.OnceValues(startH2Server)
 
-// h2ServerStdin is kept so that the pipe closes, and the server ends, only
-// when this process exits (not when a finalizer runs).
-var h2ServerStdin io.WriteCloser
+// h2Proc is the running h2 server. The pipe to its standard input is kept
+// here so that it closes, and the server ends, when this process exits,
+// not when a finalizer runs.
+type h2Proc struct {
+	addr  string
+	stdin io.WriteCloser
+}
 
-func startH2Server() (string, error) {
+func startH2Server() (*h2Proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	cmd := command(context.Background(), otherCPU(), exe)
 	cmd.Env = append(os.Environ(), h2ServerEnv+"=1", "GODEBUG=http2xconnect=1")
 	cmd.Stderr = os.Stderr
-	if h2ServerStdin, err = cmd.StdinPipe(); err != nil {
-		return "", err
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return nil, err
 	}
 	addr, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		cmd.Process.Kill()
-		return "", fmt.Errorf("h2 server: %w", err)
+		return nil, fmt.Errorf("h2 server: %w", err)
 	}
-	return strings.TrimSpace(addr), nil
+	return &h2Proc{addr: strings.TrimSpace(addr), stdin: stdin}, nil
 }
 
 // otherCPU returns a CPU for the h2 server when this process is pinned
@@ -125,7 +130,7 @@ func otherCPU() string {
 }
 
 func dialWSH2(d dialSpec) (conn, error) {
-	addr, err := h2Server()
+	srv, err := h2Server()
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +138,7 @@ func dialWSH2(d dialSpec) (conn, error) {
 	if d.compress {
 		opts = append(opts, ws.Compression(ws.Deflate{}))
 	}
-	c, err := ws.Connect(context.Background(), "ws://"+addr+"/", opts...)
+	c, err := ws.Connect(context.Background(), "ws://"+srv.addr+"/", opts...)
 	if err != nil {
 		return nil, err
 	}
