@@ -19,7 +19,19 @@ import (
 // (section 7.1.1). It works under any http.Handler stack whose
 // ResponseWriter can be hijacked, directly or through Unwrap (see
 // http.ResponseController); the handler may return while the Conn lives
-// on.
+// on, but over HTTP/2 (below).
+//
+// Over HTTP/2, Accept serves the extended CONNECT of RFC 8441: the same
+// checks (Sec-WebSocket-Version, origin, subprotocols, permessage-deflate)
+// and refusals, a 200 without Sec-WebSocket-Accept in place of the 101,
+// and the Conn on the request's stream. Go's HTTP/2 server (Go 1.24 to
+// 1.26) offers it only in a process started with GODEBUG=http2xconnect=1
+// in its environment (the go command refuses it as a //go:debug line);
+// without it, clients fall back to HTTP/1.1 or fail. net/http ends the
+// stream when the handler returns, so the handler of a Conn on HTTP/2
+// must not return before the Conn's Close has returned: defer c.Close(),
+// or wait for whoever closes a Conn that the handler hands on (Conn.Proto
+// says "HTTP/2.0").
 //
 // A request that is not a valid WebSocket handshake gets 400 (426 with
 // Sec-WebSocket-Version: 13 for another version of the protocol, 405 for
@@ -48,7 +60,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 		http.Error(w, "WebSocket server misconfigured", http.StatusInternalServerError)
 		return nil, err
 	}
-	up, fault := proto.CheckRequest(r.Method, r.ProtoMajor, r.ProtoMinor, r.Header)
+	up, fault := checkRequest(r)
 	if fault != nil {
 		return nil, refuse(w, fault.Status, fault.Reason)
 	}
@@ -70,6 +82,9 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 			// Outside the grammar of section 9.1: a malformed request.
 			return nil, refuse(w, http.StatusBadRequest, err.Error())
 		}
+	}
+	if extendedConnect(r) {
+		return acceptStream(w, r, cfg, protocol, extensions, params) // accept_h2.go
 	}
 	head := proto.AppendSwitch(nil, up.Key, protocol, extensions, responseHeader(w.Header(), cfg.header))
 	resp, _, err := proto.ParseResponse(head)

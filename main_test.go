@@ -14,15 +14,19 @@ import (
 
 	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/proxytest"
+	"github.com/hackney-go/ws/internal/xconnect"
 )
 
 // TestMain fails the run if any test leaves a goroutine behind. With
 // allocServerEnv set, the binary is the server of TestConnectAllocations.
+// The tests run with Go's HTTP/2 server taking extended CONNECTs (RFC
+// 8441), for Accept over HTTP/2 (internal/xconnect).
 func TestMain(m *testing.M) {
 	if os.Getenv(allocServerEnv) == "1" {
 		serveAllocServer()
 		return
 	}
+	xconnect.Reexec()
 	proxytest.DirectLoopback()
 	goleak.VerifyTestMain(m)
 }

@@ -74,6 +74,7 @@ func isBaseline(lib string) bool { return lib == baseline || lib == baselineBatc
 // divided by another's.
 var libraries = []library{
 	{"ws", dialWS, false},
+	{"ws-h2", dialWSH2, false}, // lib_wsh2.go
 	{"gorilla", dialGorilla, false},
 	{"coder", dialCoder, false},
 	{"gobwas", dialGobwas, false},

@@ -2,6 +2,7 @@ package h2_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,13 +10,12 @@ import (
 	"testing"
 
 	ws "github.com/hackney-go/ws"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // TestFallback: HTTP2Prefer falls back to HTTP/1.1 when the server's TLS
 // handshake chooses no h2, or its SETTINGS do not enable the extended
-// CONNECT (this test process's Go server, without
-// GODEBUG=http2xconnect=1); HTTP2Require fails with *HTTP2Error.
+// CONNECT (the Go peer started without GODEBUG=http2xconnect=1);
+// HTTP2Require fails with *HTTP2Error.
 func TestFallback(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -26,12 +26,21 @@ func TestFallback(t *testing.T) {
 		{"no extended CONNECT", true, "SETTINGS_ENABLE_CONNECT_PROTOCOL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewUnstartedServer(server.Handler(server.Options{}, func(c *server.Conn) { server.Echo(c) }))
-			srv.EnableHTTP2 = tc.h2
-			srv.StartTLS()
-			defer srv.Close()
-			conf := srv.Client().Transport.(*http.Transport).TLSClientConfig
-			url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/"
+			var url string
+			var conf *tls.Config
+			if tc.h2 {
+				p := startPeer(t, false, 0, false)
+				url, conf = p.base+"/echo", p.tls
+			} else {
+				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					serve(w, r, nil, echoConn)
+				}))
+				srv.EnableHTTP2 = false
+				srv.StartTLS()
+				defer srv.Close()
+				conf = srv.Client().Transport.(*http.Transport).TLSClientConfig
+				url = "wss" + strings.TrimPrefix(srv.URL, "https") + "/"
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 			defer cancel()
 			for range 2 { // the second Connect meets the remembered refusal

@@ -18,16 +18,19 @@ import (
 
 	"go.uber.org/goleak"
 
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/proxytest"
-	"github.com/hackney-go/ws/internal/server"
 	"github.com/hackney-go/ws/internal/testcert"
+	"github.com/hackney-go/ws/internal/xconnect"
 )
 
 // The Go peer: this test binary, run again with peerEnv set and
 // GODEBUG=http2xconnect=1, which Go's HTTP/2 server reads when the
 // process starts: only then does it send SETTINGS_ENABLE_CONNECT_PROTOCOL
-// and take extended CONNECTs (Go 1.24 to 1.26).
+// and take extended CONNECTs (Go 1.24 to 1.26; see internal/xconnect).
+// It is a process of its own so that benchmarks measure the client
+// alone; the tests of the server side (ws.Accept) serve in-process.
 const (
 	peerEnv       = "WS_H2_PEER"
 	peerCertEnv   = "WS_H2_PEER_CERT"
@@ -43,6 +46,8 @@ func TestMain(m *testing.M) {
 		servePeer()
 		return
 	}
+	// The tests' in-process servers take extended CONNECTs too.
+	xconnect.Reexec()
 	proxytest.DirectLoopback()
 	goleak.VerifyTestMain(m)
 }
@@ -127,7 +132,8 @@ func (o *oneConn) Accept() (net.Conn, error) {
 func (o *oneConn) Close() error   { o.once.Do(func() { close(o.done) }); return nil }
 func (o *oneConn) Addr() net.Addr { return o.nc.LocalAddr() }
 
-// peerRoutes are the Go peer's WebSocket routes:
+// peerRoutes are the Go peer's WebSocket routes, served by ws.Accept
+// but for those that must misbehave:
 //
 //	/echo         echoes (subprotocol "chat", permessage-deflate)
 //	/flood?n=N    sends N binary messages of 64 KiB, then echoes
@@ -136,24 +142,31 @@ func (o *oneConn) Addr() net.Addr { return o.nc.LocalAddr() }
 //	              (Shutdown's grace), echoing meanwhile
 //	/refuse       answers 403 with a body
 func peerRoutes() http.Handler {
-	o := server.Options{Protocols: []string{"chat"}, Deflate: &server.Deflate{}}
+	opts := []ws.Option{ws.Protocols("chat"), ws.Compression(ws.Deflate{})}
 	mux := http.NewServeMux()
-	mux.Handle("/echo", server.Handler(o, func(c *server.Conn) { server.Echo(c) }))
-	mux.Handle("/flood", server.Handler(o, func(c *server.Conn) {
-		n, _ := strconv.Atoi(c.Request.URL.Query().Get("n"))
-		msg := make([]byte, 64<<10)
-		for range n {
-			if c.WriteFrame(proto.OpBinary, msg) != nil {
-				return
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		serve(w, r, opts, echoConn)
+	})
+	mux.HandleFunc("/flood", func(w http.ResponseWriter, r *http.Request) {
+		serve(w, r, opts, func(c *ws.Conn) {
+			n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+			msg := ws.Binary(make([]byte, 64<<10))
+			for range n {
+				if c.Send(msg) != nil {
+					return
+				}
 			}
-		}
-		server.Echo(c)
-	}))
-	mux.Handle("/reset", server.Handler(server.Options{}, func(c *server.Conn) {
+			echoConn(c)
+		})
+	})
+	mux.HandleFunc("/reset", func(w http.ResponseWriter, r *http.Request) {
+		// Raw: a Conn never sends half a message.
+		w.WriteHeader(http.StatusOK)
 		h := proto.AppendHeader(nil, proto.Header{Fin: true, Op: proto.OpBinary, Length: 1000})
-		c.WriteRaw(append(h, make([]byte, 500)...))
+		w.Write(append(h, make([]byte, 500)...))
+		http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler) // RST_STREAM (INTERNAL_ERROR)
-	}))
+	})
 	mux.HandleFunc("/goaway", func(w http.ResponseWriter, r *http.Request) {
 		s := r.Context().Value(http.ServerContextKey).(*http.Server)
 		go func() {
@@ -162,12 +175,33 @@ func peerRoutes() http.Handler {
 			s.Shutdown(ctx)
 			s.Close()
 		}()
-		server.Handler(o, func(c *server.Conn) { server.Echo(c) }).ServeHTTP(w, r)
+		serve(w, r, opts, echoConn)
 	})
 	mux.HandleFunc("/refuse", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no entry", http.StatusForbidden)
 	})
 	return mux
+}
+
+// serve accepts the WebSocket and runs f on it, then closes it: the
+// handler does not return before the Conn is closed, as HTTP/2 asks.
+func serve(w http.ResponseWriter, r *http.Request, opts []ws.Option, f func(*ws.Conn)) {
+	c, err := ws.Accept(w, r, opts...)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	f(c)
+}
+
+// echoConn sends back every message until the Conn ends.
+func echoConn(c *ws.Conn) {
+	for {
+		f, err := c.Recv()
+		if err != nil || c.Send(f) != nil {
+			return
+		}
+	}
 }
 
 // goPeer is a running Go peer.
@@ -179,9 +213,14 @@ type goPeer struct {
 // startGoPeer starts the Go peer, with TLS unless h2c, allowing
 // maxStreams streams per connection (0: Go's default, 250).
 func startGoPeer(t testing.TB, h2c bool, maxStreams int) *goPeer {
+	return startPeer(t, h2c, maxStreams, true)
+}
+
+// startPeer starts the Go peer, with the extended CONNECT on or off.
+func startPeer(t testing.TB, h2c bool, maxStreams int, xconnectOn bool) *goPeer {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), peerEnv+"=1", "GODEBUG=http2xconnect=1", peerStreamEnv+"="+strconv.Itoa(maxStreams))
+	cmd.Env = append(xconnect.Env(os.Environ(), xconnectOn), peerEnv+"=1", peerStreamEnv+"="+strconv.Itoa(maxStreams))
 	p := &goPeer{base: "ws://127.0.0.1:"}
 	if !h2c {
 		ca := testcert.NewCA(t, "h2 peer CA")

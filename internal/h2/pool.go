@@ -148,7 +148,7 @@ func (s *Slot) Lead() bool { return s.lead }
 // connections are listed once their first stream opens; with shared
 // false the connection serves this stream alone.
 func (s *Slot) Dial(nc net.Conn, shared bool) error {
-	cc, err := s.p.t.NewClientConn(nc)
+	cc, err := s.p.t.NewClientConn(&frameCapConn{Conn: nc})
 	if err != nil {
 		nc.Close()
 		return err

@@ -7,16 +7,10 @@ import (
 	"net"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
 )
-
-// readChunk is the size of what the stream's body reader takes from the
-// transport at a time: a DATA frame's default maximum would be 16 KiB, but
-// every idle Conn holds one chunk.
-const readChunk = 8 << 10
 
 // endStreamWait bounds how long Close waits for the transport to send the
 // END_STREAM that ends a stream the server has ended already. The
@@ -37,121 +31,38 @@ var ErrGoAway = errors.New("HTTP/2 connection ended by the server's GOAWAY")
 // its side already, else with RST_STREAM (CANCEL), and gives the stream's
 // slot on the connection back.
 //
-// Its waits: a Read waits for the body reader until its deadline or
+// Its waits: a Read waits as bodyReader says, until its deadline or
 // Close; a Write waits for the transport to take the bytes (flow control
 // holds it back) until its deadline, Close or the stream's end; Close
 // waits for the transport's END_STREAM at most endStreamWait, and for the
 // body reader, which the body's Close unblocks.
 type Stream struct {
-	body  io.ReadCloser // the response's body: the server's DATA frames
-	send  *sendPipe     // the request's body: our DATA frames
+	in    bodyReader // the response's body: the server's DATA frames
+	send  *sendPipe  // the request's body: our DATA frames
 	conn  *poolConn
 	laddr net.Addr
 	raddr net.Addr
 	stop  func() // cancels the request's context, after the body is closed
 
-	// The body reader hands what it read over in, and waits on more for
-	// it to have been taken before reading again: so the transport only
-	// returns flow-control credit for what the Conn took, and a Conn
-	// that does not read holds back its own stream alone.
-	in    chan chunk
-	more  chan struct{}
-	ended atomic.Bool // the server's END_STREAM was read
-	wg    sync.WaitGroup
-
-	rmu    sync.Mutex // serializes Read; guards cur and curErr
-	cur    []byte
-	curErr error
-	rdl    deadline
-
 	closed    chan struct{}
 	closeOnce sync.Once
 }
 
-type chunk struct {
-	b   []byte
-	err error
-}
-
 func newStream(body io.ReadCloser, send *sendPipe, pc *poolConn, stop func()) *Stream {
 	s := &Stream{
-		body:   body,
 		send:   send,
 		conn:   pc,
 		laddr:  pc.nc.LocalAddr(),
 		raddr:  pc.nc.RemoteAddr(),
 		stop:   stop,
-		in:     make(chan chunk),
-		more:   make(chan struct{}, 1),
 		closed: make(chan struct{}),
 	}
-	s.wg.Add(1)
-	go s.readBody()
+	s.in.start(body, s.closed, s.readError)
 	return s
 }
 
-// readBody reads the server's DATA frames until the stream ends or
-// Close, which closes the body under it.
-func (s *Stream) readBody() {
-	defer s.wg.Done()
-	buf := make([]byte, readChunk)
-	for {
-		n, err := s.body.Read(buf)
-		if errors.Is(err, io.EOF) {
-			s.ended.Store(true)
-		}
-		select {
-		case s.in <- chunk{buf[:n], err}:
-		case <-s.closed:
-			return
-		}
-		if err != nil {
-			return
-		}
-		select {
-		case <-s.more:
-		case <-s.closed:
-			return
-		}
-	}
-}
-
 // Read reads the server's data, as a socket's Read.
-func (s *Stream) Read(p []byte) (int, error) {
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	for {
-		select {
-		case <-s.closed:
-			return 0, net.ErrClosed
-		default:
-		}
-		if s.rdl.passed() {
-			return 0, os.ErrDeadlineExceeded
-		}
-		if len(s.cur) > 0 || s.curErr != nil {
-			n := copy(p, s.cur)
-			s.cur = s.cur[n:]
-			if len(s.cur) > 0 {
-				return n, nil
-			}
-			if s.curErr != nil {
-				return n, s.curErr
-			}
-			s.more <- struct{}{}
-			return n, nil
-		}
-		select {
-		case c := <-s.in:
-			s.cur, s.curErr = c.b, s.readError(c.err)
-			if len(c.b) == 0 && c.err == nil {
-				s.more <- struct{}{}
-			}
-		case <-s.rdl.done():
-		case <-s.closed:
-		}
-	}
-}
+func (s *Stream) Read(p []byte) (int, error) { return s.in.read(p) }
 
 // readError says why the server's side of the stream ended: io.EOF for
 // its END_STREAM (the socket's end of stream), a *ResetError for its
@@ -200,7 +111,7 @@ func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		s.send.closeWrite()
-		if s.ended.Load() {
+		if s.in.ended.Load() {
 			// Both sides end with END_STREAM: the transport sends ours,
 			// then lets the request's body go.
 			t := time.NewTimer(endStreamWait)
@@ -210,8 +121,7 @@ func (s *Stream) Close() error {
 			}
 			t.Stop()
 		}
-		s.body.Close() // RST_STREAM (CANCEL) unless the stream is over
-		s.wg.Wait()
+		s.in.close() // RST_STREAM (CANCEL) unless the stream is over
 		s.stop()
 		s.conn.release()
 	})
@@ -226,13 +136,13 @@ func (s *Stream) RemoteAddr() net.Addr { return s.raddr }
 
 // SetDeadline sets both deadlines.
 func (s *Stream) SetDeadline(t time.Time) error {
-	s.rdl.set(t)
+	s.in.rdl.set(t)
 	s.send.wdl.set(t)
 	return nil
 }
 
 // SetReadDeadline sets the deadline of Read.
-func (s *Stream) SetReadDeadline(t time.Time) error { s.rdl.set(t); return nil }
+func (s *Stream) SetReadDeadline(t time.Time) error { s.in.rdl.set(t); return nil }
 
 // SetWriteDeadline sets the deadline of Write.
 func (s *Stream) SetWriteDeadline(t time.Time) error { s.send.wdl.set(t); return nil }

@@ -50,8 +50,8 @@ func CheckRequest(method string, major, minor int, h http.Header) (Upgrade, *Req
 	case !hasToken(h["Connection"], "upgrade"):
 		return bad(`not a WebSocket opening handshake: the Connection header must name "Upgrade"`)
 	}
-	if v := h["Sec-Websocket-Version"]; len(v) != 1 || strings.TrimSpace(v[0]) != "13" {
-		return Upgrade{}, &RequestFault{Status: http.StatusUpgradeRequired, Reason: "unsupported Sec-WebSocket-Version " + quoteAll(v) + ": this server speaks version 13"}
+	if fault := checkVersion(h); fault != nil {
+		return Upgrade{}, fault
 	}
 	keys := h["Sec-Websocket-Key"]
 	if len(keys) != 1 {
@@ -61,17 +61,37 @@ func CheckRequest(method string, major, minor int, h http.Header) (Upgrade, *Req
 	if n, err := base64.StdEncoding.DecodeString(key); err != nil || len(n) != 16 {
 		return bad("Sec-WebSocket-Key " + quoteAll(keys) + " is not 16 bytes in base64")
 	}
+	protocols, fault := offeredProtocols(h)
+	if fault != nil {
+		return Upgrade{}, fault
+	}
+	return Upgrade{Key: key, Protocols: protocols}, nil
+}
+
+// offeredProtocols returns the subprotocols of the request's
+// Sec-WebSocket-Protocol headers, which must be tokens (section 4.1, item
+// 10).
+func offeredProtocols(h http.Header) ([]string, *RequestFault) {
 	var protocols []string
 	for _, v := range h["Sec-Websocket-Protocol"] {
 		for p := range strings.SplitSeq(v, ",") {
 			p = strings.TrimSpace(p)
 			if !IsToken(p) {
-				return bad("Sec-WebSocket-Protocol " + quoteAll(h["Sec-Websocket-Protocol"]) + " is not a list of tokens")
+				return nil, &RequestFault{Status: http.StatusBadRequest, Reason: "Sec-WebSocket-Protocol " + quoteAll(h["Sec-Websocket-Protocol"]) + " is not a list of tokens"}
 			}
 			protocols = append(protocols, p)
 		}
 	}
-	return Upgrade{Key: key, Protocols: protocols}, nil
+	return protocols, nil
+}
+
+// checkVersion requires Sec-WebSocket-Version 13, or asks for it with
+// 426 (section 4.4).
+func checkVersion(h http.Header) *RequestFault {
+	if v := h["Sec-Websocket-Version"]; len(v) != 1 || strings.TrimSpace(v[0]) != "13" {
+		return &RequestFault{Status: http.StatusUpgradeRequired, Reason: "unsupported Sec-WebSocket-Version " + quoteAll(v) + ": this server speaks version 13"}
+	}
+	return nil
 }
 
 // hasToken reports whether the comma-separated values hold token,

@@ -84,21 +84,16 @@ func Upgrade(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 		http.Error(w, msg, status)
 		return nil, errors.New("server: " + msg)
 	}
-	// An extended CONNECT opens a WebSocket on an HTTP/2 stream (RFC 8441
-	// section 4), without Upgrade, Connection or the key (section 5).
-	h2 := r.ProtoMajor == 2 && r.Method == http.MethodConnect
 	switch {
-	case h2 && r.Header.Get(":protocol") != "websocket":
-		return fail(http.StatusBadRequest, "extended CONNECT of another protocol than websocket")
-	case !h2 && r.Method != http.MethodGet:
+	case r.Method != http.MethodGet:
 		return fail(http.StatusMethodNotAllowed, "WebSocket upgrade needs GET")
-	case !h2 && (!hasToken(r.Header, "Connection", "upgrade") || !hasToken(r.Header, "Upgrade", "websocket")):
+	case !hasToken(r.Header, "Connection", "upgrade"), !hasToken(r.Header, "Upgrade", "websocket"):
 		return fail(http.StatusBadRequest, "not a WebSocket upgrade request")
 	case r.Header.Get("Sec-Websocket-Version") != "13":
 		return fail(http.StatusUpgradeRequired, "unsupported WebSocket version")
 	}
 	key := r.Header.Get("Sec-Websocket-Key")
-	if !h2 && len(key) != 24 {
+	if len(key) != 24 {
 		return fail(http.StatusBadRequest, "bad Sec-WebSocket-Key")
 	}
 	var (
@@ -127,9 +122,6 @@ pick:
 				break pick
 			}
 		}
-	}
-	if h2 {
-		return acceptStream(w, r, o, chosen, extensions, params)
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
@@ -163,12 +155,6 @@ pick:
 	// The client may already have sent frames, read into brw.
 	buffered := make([]byte, brw.Reader.Buffered(), max(brw.Reader.Buffered(), 16<<10))
 	brw.Reader.Read(buffered)
-	return newConn(r, o, chosen, params, nc, buffered), nil
-}
-
-// newConn makes the server's Conn on nc, whose first bytes were read
-// into buffered already.
-func newConn(r *http.Request, o Options, chosen string, params *deflate.Params, nc net.Conn, buffered []byte) *Conn {
 	c := &Conn{
 		Request:     r,
 		Subprotocol: chosen,
@@ -187,7 +173,7 @@ func newConn(r *http.Request, o Options, chosen string, params *deflate.Params, 
 		c.dec = deflate.NewDecompressor(params.Client, o.MaxMessage)
 		c.rd.Inflater = c.dec
 	}
-	return c
+	return c, nil
 }
 
 func tokens(h http.Header, name string) []string {
