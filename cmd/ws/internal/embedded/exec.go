@@ -123,7 +123,7 @@ func (s *Server) bridge(c *client, command string, maxLine int64) string {
 		select {
 		case outErr = <-outDone:
 		case <-time.After(killGrace):
-			outR.Close()     // a process outside the group holds stdout open
+			outR.Close()       // a process outside the group holds stdout open
 			outErr = <-outDone // bounded: the read fails, a send within writeTimeout
 		}
 	}

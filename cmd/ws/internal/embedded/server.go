@@ -48,8 +48,8 @@ type Server struct {
 	clients  map[*client]struct{}
 	nextID   int
 	stopping bool
-	live     int           // handlers running, counted from their start
-	idle     chan struct{} // closed by the last handler once stopping
+	live     int                    // handlers running, counted from their start
+	idle     chan struct{}          // closed by the last handler once stopping
 	procs    map[*exec.Cmd]struct{} // the processes of Exec
 	http     *http.Server
 	served   chan struct{} // closed when the http.Server's Serve returned
