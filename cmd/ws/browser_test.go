@@ -22,6 +22,7 @@ import (
 // permessage-deflate with client_max_window_bits; the server's log and
 // the page's WebSocket.extensions show that it was agreed.
 func TestBrowserEcho(t *testing.T) {
+	t.Parallel()
 	chromium := shellFor(t, "chromium")
 	p, wsURL := startServe(t, "--static", "testdata/browser", "--compress")
 

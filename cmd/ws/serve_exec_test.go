@@ -40,6 +40,7 @@ func stopServe(t *testing.T, p *proc) {
 // it is not UTF-8), its stderr is the server's, and the client's close
 // ends the process through its stdin.
 func TestServeExecBridgesLines(t *testing.T) {
+	t.Parallel()
 	p, url := startServe(t, "--exec", `echo "a line of stderr" >&2; while IFS= read -r l; do printf 'you said: %s\n' "$l"; [ "$l" = bytes ] && printf '\377\r\n'; done`)
 	c := dialTest(t, url)
 	waitLine(t, p.stderr, "a line of stderr")
@@ -68,6 +69,7 @@ func TestServeExecBridgesLines(t *testing.T) {
 // once its output is sent: 1000 after status 0, 1011 after a failure;
 // each connection has a process of its own.
 func TestServeExecProcessEndCloses(t *testing.T) {
+	t.Parallel()
 	fail := filepath.Join(t.TempDir(), "fail")
 	p, url := startServe(t, "--exec", `echo "pid $$"; [ -e `+fail+` ] && exit 3; echo done`)
 	a := dialTest(t, url)
@@ -95,6 +97,7 @@ func TestServeExecProcessEndCloses(t *testing.T) {
 // when its stdin does is killed after the grace period, with the children
 // it started: no process is left behind.
 func TestServeExecKillsWhatIgnoresItsStdin(t *testing.T) {
+	t.Parallel()
 	p, url := startServe(t, "--exec", `sleep 30 & echo ready; sleep 30`)
 	c := dialTest(t, url)
 	pgid := startedProcess(t, p)
@@ -113,6 +116,7 @@ func TestServeExecKillsWhatIgnoresItsStdin(t *testing.T) {
 // TestServeExecStops: Ctrl-C closes every connection with 1001 and ends
 // every process; a second Ctrl-C kills them at once.
 func TestServeExecStops(t *testing.T) {
+	t.Parallel()
 	p, url := startServe(t, "--exec", `echo ready; cat`)
 	c := dialTest(t, url)
 	pgid := startedProcess(t, p)
@@ -144,6 +148,7 @@ func TestServeExecStops(t *testing.T) {
 // TestServeExecLineLimit: a line over --max-message fails the connection
 // with 1011 rather than growing without bound.
 func TestServeExecLineLimit(t *testing.T) {
+	t.Parallel()
 	p, url := startServe(t, "--max-message", "10", "--exec", `echo short; echo 0123456789abcdef; cat`)
 	c := dialTest(t, url)
 	if got := recvText(t, c); got != "short" {

@@ -23,13 +23,13 @@ import (
 	ws "github.com/hackney-go/ws"
 )
 
-// The bounds of the server's waits, which its Conns are given before the
-// Server's Options (which may set others):
+// The bounds of the server's waits:
 //   - writeTimeout bounds one send to a client: a client that does not
 //     read is dropped rather than allowed to stall the goroutine sending
 //     to it (the chat room's sender, an echo's or an Exec's reader).
 //   - closeTimeout bounds a close handshake, and so Shutdown, which runs
-//     one on every connection at once.
+//     one on every connection at once; it is the CloseTimeout of the
+//     Conns, unless the Server's Options set another.
 const (
 	writeTimeout = 5 * time.Second
 	closeTimeout = 3 * time.Second
@@ -79,7 +79,10 @@ type client struct {
 // send sends f to the client within writeTimeout, or until its context is
 // canceled. A client that could not take it in time is dropped.
 func (c *client) send(f ws.Frame) error {
-	err := c.conn.SendContext(c.ctx, f)
+	// SendContext's bound is its context's alone (not SendTimeout's).
+	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+	defer cancel()
+	err := c.conn.SendContext(ctx, f)
 	if errors.Is(err, ws.ErrTimeout) {
 		c.cancel(errTooSlow)
 	}
@@ -171,7 +174,7 @@ func (s *Server) handle(svc service) http.Handler {
 			return
 		}
 		defer s.leave()
-		opts := append([]ws.Option{ws.SendTimeout(writeTimeout), ws.CloseTimeout(closeTimeout)}, s.Options...)
+		opts := append([]ws.Option{ws.CloseTimeout(closeTimeout)}, s.Options...)
 		conn, err := ws.Accept(w, r, opts...)
 		if err != nil {
 			s.logf("%s refused %s: %v", r.RemoteAddr, r.URL.RequestURI(), err)
