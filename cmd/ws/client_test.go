@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 func TestPipedLinesAreMessages(t *testing.T) {
@@ -28,7 +28,7 @@ func TestPipedLinesAreMessages(t *testing.T) {
 
 func TestPipedClosesWith1000AtEOF(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	r := runWS(t, "hello\n", "--wait", "0", url)
 	wantExit(t, r, exitOK)
 	if s := waitClose(t, seen); s.err != nil || s.code != 1000 {
@@ -73,7 +73,7 @@ func TestBinaryInputAndJSON(t *testing.T) {
 
 func TestInvalidUTF8LineIsUsageError(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	r := runWS(t, "ok\n\xff\n", url)
 	wantExit(t, r, exitUsage)
 	if !strings.Contains(r.stderr, "message 2 is not valid UTF-8") || !strings.Contains(r.stderr, "--binary") {
@@ -94,7 +94,7 @@ func TestOneShot(t *testing.T) {
 }
 
 func TestOneShotWaitWithoutReplies(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) { readClose(c) })
+	url := startWS(t, func(c *ws.Conn) { readClose(c) })
 	r := runWS(t, "", "-x", "unanswered", "--wait", "50ms", url)
 	wantExit(t, r, exitOK)
 	if r.stdout != "" {
@@ -122,10 +122,15 @@ func TestFileIsOneBinaryMessage(t *testing.T) {
 }
 
 func TestHeadersAndProtocol(t *testing.T) {
-	url := startWS(t, server.Options{Protocols: []string{"chat.v2"}}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte(c.Request.Header.Get("Authorization")+"|"+c.Request.Header.Get("X-Trace")))
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := ws.Accept(w, r, ws.Protocols("chat.v2"), ws.RecvTimeout(testTimeout))
+		if err != nil {
+			return
+		}
+		c.Send(ws.Text(r.Header.Get("Authorization") + "|" + r.Header.Get("X-Trace")))
 		readClose(c)
-	})
+		c.Close()
+	}))
 	r := runWS(t, "", "-H", "Authorization: Bearer t0k3n", "--header", "X-Trace:  abc ", "--protocol", "chat.v1", "--protocol", "chat.v2",
 		"--json", "--count", "1", "--wait", "20s", url)
 	wantExit(t, r, exitOK)
@@ -195,9 +200,9 @@ func TestVersion(t *testing.T) {
 }
 
 func TestShowControl(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpPing, []byte("hb"))
-		c.WriteFrame(proto.OpText, []byte("after the ping"))
+	url := startWS(t, func(c *ws.Conn) {
+		c.Send(ws.Ping([]byte("hb")))
+		c.Send(ws.Text("after the ping"))
 		readClose(c)
 	})
 	r := runWS(t, "", "--count", "1", "--wait", "20s", url)
@@ -214,7 +219,7 @@ func TestShowControl(t *testing.T) {
 
 func TestRecvTimeout(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	r := runWS(t, "", "--recv-timeout", "100ms", "--wait", "forever", url)
 	wantExit(t, r, exitAbnormal)
 	if !strings.Contains(r.stderr, "no message received for 100ms") {
@@ -227,8 +232,8 @@ func TestRecvTimeout(t *testing.T) {
 
 func TestMaxMessage(t *testing.T) {
 	got := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpBinary, make([]byte, 2000))
+	url := startWS(t, func(c *ws.Conn) {
+		c.Send(ws.Binary(make([]byte, 2000)))
 		code, reason, err := readClose(c)
 		got <- closeSeen{code, reason, err}
 	})
@@ -279,9 +284,8 @@ func TestConnectTimeout(t *testing.T) {
 }
 
 func TestServerClosesWith4000(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startWS(t, func(c *ws.Conn) {
 		c.CloseWith(4000, "bye")
-		readClose(c)
 	})
 	r := runWS(t, "", "--wait", "forever", "--json", url)
 	wantExit(t, r, exitAbnormal)
@@ -296,10 +300,9 @@ func TestServerClosesWith4000(t *testing.T) {
 }
 
 func TestServerCloses1000IsNormal(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("that's all"))
-		c.CloseWith(1000, "done")
-		readClose(c)
+	url := startWS(t, func(c *ws.Conn) {
+		c.Send(ws.Text("that's all"))
+		c.CloseWith(ws.CloseNormal, "done")
 	})
 	r := runWS(t, "", "--wait", "forever", url)
 	wantExit(t, r, exitOK)
@@ -309,9 +312,8 @@ func TestServerCloses1000IsNormal(t *testing.T) {
 }
 
 func TestConnectionDropped(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("about to vanish"))
-		c.Close()
+	url := startRaw(t, func(c *rawConn) {
+		c.write(proto.OpText, []byte("about to vanish"))
 	})
 	r := runWS(t, "", "--wait", "forever", url)
 	wantExit(t, r, exitAbnormal)

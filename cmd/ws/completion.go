@@ -16,7 +16,7 @@ var commands = []string{"connect", "demo", "serve", "version", "help", "completi
 var shells = []string{"bash", "zsh", "fish"}
 
 // fileFlags take a path: completion offers files for their value.
-var fileFlags = []string{"file", "header-file", "cacert", "cert", "key"}
+var fileFlags = []string{"file", "header-file", "cacert", "cert", "key", "static"}
 
 // runCompletion is "ws completion SHELL": it prints a completion script
 // made from the commands' flag sets, so that it never lags behind them.

@@ -3,14 +3,14 @@ package main
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/internal/testcert"
 )
 
@@ -78,14 +78,14 @@ func TestVerboseDNS(t *testing.T) {
 // TestCompress: --compress offers permessage-deflate, -v shows what the
 // server agreed, and messages go both ways compressed.
 func TestCompress(t *testing.T) {
-	url := startWS(t, server.Options{Deflate: &server.Deflate{}}, func(c *server.Conn) {
-		if c.Deflate == nil {
-			c.WriteFrame(proto.OpText, []byte("not compressed"))
+	url := startWS(t, func(c *ws.Conn) {
+		if _, ok := c.Compression(); !ok {
+			c.Send(ws.Text("not compressed"))
 			readClose(c)
 			return
 		}
-		recordingEcho(make(chan closeSeen, 1))(c)
-	})
+		echo(c)
+	}, ws.Compression(ws.Deflate{}))
 	long := strings.Repeat("compress me ", 100)
 	r := runWS(t, "", "--compress", "-v", "-x", long, "--count", "1", "--wait", "20s", url)
 	wantExit(t, r, exitOK)
@@ -107,11 +107,17 @@ func TestCompress(t *testing.T) {
 // TestOriginUserHeaderFile: --origin, --user and --header-file add their
 // headers to the upgrade request.
 func TestOriginUserHeaderFile(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		h := c.Request.Header
-		c.WriteFrame(proto.OpText, []byte(strings.Join([]string{h.Get("Origin"), h.Get("Authorization"), h.Get("X-One"), h.Get("X-Two")}, "|")))
+	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A page of another origin: the server lets it in.
+		c, err := ws.Accept(w, r, ws.OriginPatterns("app.example"), ws.RecvTimeout(testTimeout))
+		if err != nil {
+			return
+		}
+		h := r.Header
+		c.Send(ws.Text(strings.Join([]string{h.Get("Origin"), h.Get("Authorization"), h.Get("X-One"), h.Get("X-Two")}, "|")))
 		readClose(c)
-	})
+		c.Close()
+	}))
 	file := filepath.Join(t.TempDir(), "headers")
 	os.WriteFile(file, []byte("# secrets\nX-One: 1\n\n  X-Two:  two  \n"), 0o600)
 	r := runWS(t, "", "--origin", "https://app.example", "--user", "ann:s3cret:x", "--header-file", file, "--count", "1", "--wait", "20s", url)
@@ -148,15 +154,14 @@ func TestOriginUserHeaderFile(t *testing.T) {
 // with 3 when the connection ends first, or --recv-timeout passes.
 func TestUntil(t *testing.T) {
 	// The server sends three messages, then closes with 1000.
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		if _, err := c.ReadFrame(); err != nil {
+	url := startWS(t, func(c *ws.Conn) {
+		if _, err := c.Recv(); err != nil {
 			return
 		}
 		for _, m := range []string{`{"status":"pending"}`, `{"status":"ok"}`, `{"status":"later"}`} {
-			c.WriteFrame(proto.OpText, []byte(m))
+			c.Send(ws.Text(m))
 		}
-		c.WriteFrame(proto.OpClose, []byte{0x03, 0xe8})
-		readClose(c)
+		c.CloseWith(ws.CloseNormal, "")
 	})
 	r := runWS(t, "", "-x", "subscribe", "--until", `"ok"`, url)
 	wantExit(t, r, exitOK)
@@ -168,7 +173,7 @@ func TestUntil(t *testing.T) {
 	if !strings.Contains(r.stderr, `no message matched --until "done"`) {
 		t.Fatalf("%v", r)
 	}
-	silent := startWS(t, server.Options{}, func(c *server.Conn) { readClose(c) })
+	silent := startWS(t, func(c *ws.Conn) { readClose(c) })
 	r = runWS(t, "", "-x", "subscribe", "--until", "ok", "--recv-timeout", "100ms", silent)
 	wantExit(t, r, exitAbnormal)
 	if !strings.Contains(r.stderr, "--recv-timeout") {

@@ -15,7 +15,6 @@ import (
 
 	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // Constants of the demo's server and steps.
@@ -85,7 +84,7 @@ func runDemo(args []string) int {
 func (d *demo) start() error {
 	d.logged = make(chan struct{}, 1)
 	d.srv = &embedded.Server{
-		Options: server.Options{Protocols: []string{demoProtocol}},
+		Options: []ws.Option{ws.Protocols(demoProtocol)},
 		Logf: func(format string, args ...any) {
 			d.logMu.Lock()
 			d.log = append(d.log, fmt.Sprintf(format, args...))
@@ -138,9 +137,7 @@ func (d *demo) stop() {
 			c.Close()
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), demoWait)
-	defer cancel()
-	d.srv.Shutdown(ctx)
+	d.srv.Shutdown()
 	d.silent.Close()
 }
 
@@ -406,13 +403,11 @@ func (d *demo) closeGoodbye() ([]string, error) {
 	}
 	c := d.conn
 	d.conn = nil
-	// The server logs the close frame before it answers it, so the line
-	// is there once CloseWith has returned.
-	saw := d.serverSaw(`"Goodbye"`)
-	if saw == "" {
-		return nil, errors.New("the server did not log a close with \"Goodbye\"")
+	// The server's Conn answers the close frame, then the server logs it.
+	if err := d.waitServerLog(`"Goodbye"`, 1); err != nil {
+		return nil, err
 	}
-	lines := []string{"the server saw: " + saw}
+	lines := []string{"the server saw: " + d.serverSaw(`"Goodbye"`)}
 	if err := c.Send(ws.Text("late")); !errors.Is(err, ws.ErrClosed) {
 		return lines, fmt.Errorf("conn.Send after close returned %v, want ws.ErrClosed", err)
 	}
@@ -528,9 +523,7 @@ func (d *demo) connectTimeout() ([]string, error) {
 }
 
 func (d *demo) goingAway() ([]string, error) {
-	ctx, cancel := demoCtx()
-	defer cancel()
-	if _, err := d.srv.Shutdown(ctx); err != nil {
+	if _, err := d.srv.Shutdown(); err != nil {
 		return nil, err
 	}
 	var lines []string

@@ -13,7 +13,8 @@ const generalHelp = `ws is a WebSocket client for the terminal and for scripts.
 Usage:
   ws [connect] [flags] URL    connect to a ws:// or wss:// URL (see 'ws help connect')
   ws demo                     walk through hackney's WebSocket guide against an embedded server
-  ws serve [flags]            run the embedded echo or chat server (see 'ws help serve')
+  ws serve [flags]            run the embedded echo, chat or --exec server, with
+                              --static files beside it (see 'ws help serve')
   ws version                  print the version
   ws completion SHELL         print a completion script for bash, zsh or fish
   ws help [command]           print this help, or a command's
@@ -204,19 +205,45 @@ Example:
 
 Runs the embedded WebSocket server, for trying clients: it echoes every message
 to its sender, or with --chat sends every message to every client connected
-(pair it with the guide's chat example, or several 'ws' prompts). It answers
-pings and logs each connection and close to stderr. Ctrl-C stops it cleanly:
-every client gets a close frame with 1001 (going away); a second Ctrl-C stops
-at once.
+(pair it with the guide's chat example, or several 'ws' prompts), or with
+--exec bridges each connection to a process of its own. It answers pings and
+logs each connection and close to stderr. Ctrl-C stops it cleanly: every
+client gets a close frame with 1001 (going away); a second Ctrl-C stops at
+once.
+
+--exec CMD runs CMD with sh -c for each connection, as websocketd does: each
+message the client sends is written to the process's stdin followed by a
+newline; each line the process writes to stdout is sent as a text message
+(binary if it is not UTF-8); its stderr is the server's. When the process
+ends, the connection is closed with 1000 after exit status 0, 1011 otherwise;
+when the connection ends, the process's stdin is closed, and the process and
+its children are killed if they have not exited a second later. A program
+whose output is buffered when it is not a terminal (tr, grep, python) needs
+its line-buffered mode (sed -u, grep --line-buffered, python -u).
+
+--static DIR serves the files of DIR beside the WebSocket endpoint: a request
+that asks for a WebSocket upgrade goes to the service, any other to the files,
+so that a page of DIR opened in a browser can talk to the server that served
+it. A page of another origin is refused (403) unless --allow-origin names it:
+otherwise any web site could use a visitor's browser to reach the server.
 
 Flags:
       --addr HOST:PORT     listen there (default 127.0.0.1:8080; port 0 picks one;
                            unix:PATH listens on a Unix socket)
       --chat               broadcast every message to every client
+      --exec CMD           bridge each connection to a new process running CMD
+                           (sh -c), a line per message
+      --static DIR         serve the files of DIR to requests that are not upgrades
+      --allow-origin PATTERN
+                           take upgrades from pages of origins whose host[:port]
+                           matches PATTERN (repeatable; "*.example.com",
+                           "localhost:*", "*" for any); the server's own origin
+                           and clients that send no Origin are always taken
       --protocol NAME      a subprotocol the server speaks (repeatable, preferred
                            first)
       --token TOKEN        refuse upgrades (401) without "Authorization: Bearer TOKEN"
-      --max-message SIZE   close with 1009 on a larger message (default 32M)
+      --max-message SIZE   close with 1009 on a larger message, and with 1011 on a
+                           longer line from --exec's process (default 32M)
       --compress           accept permessage-deflate (RFC 7692) when offered
 
 Exit status: 0 when stopped; 1 usage error; 2 cannot listen; 130 stopped by a
@@ -227,6 +254,9 @@ Examples:
   ws serve --chat --addr 127.0.0.1:9000 &
   ws serve --token s3cret &
   ws -H 'Authorization: Bearer s3cret' -x hi --count 1 ws://127.0.0.1:8080/
+  ws serve --exec 'while read -r line; do echo "${#line} bytes: $line"; done' &
+  ws serve --exec 'echo one; echo two; exit 3' &
+  ws serve --static site &
 `,
 	"version": `usage: ws version
 

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/cmd/ws/internal/ptytest"
-	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // startTerminal runs ws with args on a new 100x40 pseudo-terminal,
@@ -101,7 +100,7 @@ func (sc *screen) exit(code int) {
 
 func TestInteractiveCommands(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
 	sc.want("connected to " + url)
 	sc.want("/help lists the commands")
@@ -136,7 +135,7 @@ func TestInteractiveCommands(t *testing.T) {
 
 func TestInteractiveCtrlDClosesWith1000(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
 	sc.want("> ")
 	sc.typeKeys("\x04")
@@ -148,7 +147,7 @@ func TestInteractiveCtrlDClosesWith1000(t *testing.T) {
 
 func TestInteractiveCtrlC(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
 	sc.want("> ")
 	sc.typeKeys("half a line\x03")
@@ -160,9 +159,9 @@ func TestInteractiveCtrlC(t *testing.T) {
 }
 
 func TestInteractiveSecondCtrlCQuits(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startRaw(t, func(c *rawConn) {
 		for { // never answers the close frame
-			if _, err := c.ReadFrame(); err != nil {
+			if _, err := c.read(); err != nil {
 				return
 			}
 		}
@@ -178,15 +177,15 @@ func TestInteractiveSecondCtrlCQuits(t *testing.T) {
 func TestInteractiveIncomingKeepsTheLine(t *testing.T) {
 	push := make(chan struct{})
 	got := make(chan string, 1)
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startWS(t, func(c *ws.Conn) {
 		<-push
-		c.WriteFrame(proto.OpText, []byte("news from the server"))
-		f, err := c.ReadFrame()
+		c.Send(ws.Text("news from the server"))
+		f, err := c.Recv()
 		if err != nil {
 			got <- err.Error()
 			return
 		}
-		got <- string(f.Payload)
+		got <- f.Text()
 		readClose(c)
 	})
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
@@ -205,14 +204,12 @@ func TestInteractiveIncomingKeepsTheLine(t *testing.T) {
 }
 
 func TestInteractiveFileShowsProgress(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startWS(t, func(c *ws.Conn) {
 		for {
-			f, err := c.ReadFrame()
-			if err != nil || f.Op == proto.OpClose {
-				c.WriteFrame(proto.OpClose, nil)
+			f, err := c.Recv()
+			if err != nil || c.Send(ws.Text(fmt.Sprintf("got %d bytes", len(f.Payload)))) != nil {
 				return
 			}
-			c.WriteFrame(proto.OpText, []byte(fmt.Sprintf("got %d bytes", len(f.Payload))))
 		}
 	})
 	path := filepath.Join(t.TempDir(), "big.bin")
@@ -253,8 +250,8 @@ func TestInteractiveColors(t *testing.T) {
 }
 
 func TestTerminalOutputEscapesControls(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("evil\x1b]0;owned\x07title"))
+	url := startWS(t, func(c *ws.Conn) {
+		c.Send(ws.Text("evil\x1b]0;owned\x07title"))
 		readClose(c)
 	})
 	sc := &screen{t: t, s: startTerminal(t, false, "--count", "1", "-x", "hi", url)}
@@ -329,13 +326,12 @@ func TestInteractiveHistoryAcrossSessions(t *testing.T) {
 // than after the typed text: when the server closes, and on Ctrl-C.
 func TestInteractiveEndOnItsOwnLine(t *testing.T) {
 	typed := make(chan struct{})
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startWS(t, func(c *ws.Conn) {
 		select {
 		case <-typed:
 		case <-time.After(testTimeout):
 		}
-		c.WriteFrame(proto.OpClose, []byte{0x03, 0xe8})
-		readClose(c)
+		c.CloseWith(ws.CloseNormal, "")
 	})
 	sc := &screen{t: t, s: startTerminal(t, false, url)}
 	sc.want("> ")

@@ -1,7 +1,8 @@
 // Command ws is a WebSocket client for the terminal and for scripts, built
 // on the ws library: an interactive prompt, a line-per-message pipe mode,
-// one-shot sends, JSON output, an embedded echo and chat server, and a
-// demo that walks through hackney's WebSocket guide against that server.
+// one-shot sends, JSON output, an embedded server (echo, chat, a process
+// per connection, files beside it), and a demo that walks through
+// hackney's WebSocket guide against that server.
 //
 // Run "ws help" for the commands, their flags and the exit codes.
 package main

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,10 +20,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
-	"github.com/hackney-go/ws/internal/proto"
 	"github.com/hackney-go/ws/internal/proxytest"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // testTimeout bounds every wait of the tests.
@@ -145,42 +145,43 @@ func wantExit(t *testing.T, r result, code int) {
 // startEmbedded runs the embedded server with h built from it on a free
 // loopback port and returns its base URL; the server is shut down, every
 // connection closed, when the test ends.
-func startEmbedded(t *testing.T, handler func(*embedded.Server) http.Handler, o server.Options) (string, *embedded.Server) {
+func startEmbedded(t *testing.T, handler func(*embedded.Server) http.Handler, opts ...ws.Option) (string, *embedded.Server) {
 	t.Helper()
-	srv := &embedded.Server{Options: o}
+	srv := &embedded.Server{Options: opts}
 	addr, err := srv.Listen("127.0.0.1:0", handler(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
+	t.Cleanup(func() { srv.Shutdown() })
 	return "ws://" + addr.String() + "/", srv
 }
 
 // echoURL starts an echo server and returns its URL.
 func echoURL(t *testing.T) string {
-	url, _ := startEmbedded(t, (*embedded.Server).Echo, server.Options{})
+	url, _ := startEmbedded(t, (*embedded.Server).Echo)
 	return url
 }
 
-// startWS serves each upgraded connection with serve, on a free loopback
-// port, and returns the ws:// URL. When the test ends it closes the
+// startWS serves each connection that ws.Accept(opts) opens with serve,
+// on a free loopback port, and returns the ws:// URL; each Recv of the
+// server waits at most testTimeout. When the test ends it closes the
 // connections and waits for every serve to return.
-func startWS(t *testing.T, o server.Options, serve func(*server.Conn)) string {
+func startWS(t *testing.T, serve func(*ws.Conn), opts ...ws.Option) string {
 	t.Helper()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	var conns []*server.Conn
-	srv := httptest.NewServer(server.Handler(o, func(c *server.Conn) {
+	var conns []*ws.Conn
+	opts = append([]ws.Option{ws.RecvTimeout(testTimeout)}, opts...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := ws.Accept(w, r, opts...)
+		if err != nil {
+			return
+		}
 		mu.Lock()
 		conns = append(conns, c)
 		wg.Add(1)
 		mu.Unlock()
 		defer wg.Done()
-		c.NetConn().SetDeadline(time.Now().Add(testTimeout))
 		serve(c)
 	}))
 	t.Cleanup(func() {
@@ -202,21 +203,35 @@ func startHTTP(t *testing.T, h http.Handler) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
 }
 
-// readClose reads the client's frames until its close frame and returns
-// its code and reason, or the error that came first.
-func readClose(c *server.Conn) (uint16, string, error) {
+// echo sends every message of c back until the connection ends.
+func echo(c *ws.Conn) {
 	for {
-		f, err := c.ReadFrame()
-		if err != nil {
-			return 0, "", err
+		f, err := c.Recv()
+		if err != nil || c.Send(f) != nil {
+			return
 		}
-		if f.Op == proto.OpClose {
-			code, reason, v := proto.ParseClose(f.Payload)
-			if v != nil {
-				return 0, "", v
-			}
-			c.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
-			return code, reason, nil
+	}
+}
+
+// peerClose is how the client closed the connection: the code and reason
+// of its close frame (which the Conn answered), or the error that ended
+// the connection without one.
+func peerClose(err error) closeSeen {
+	var ce *ws.CloseError
+	if errors.As(err, &ce) && ce.Code != ws.CloseAbnormal {
+		return closeSeen{code: uint16(ce.Code), reason: ce.Reason}
+	}
+	return closeSeen{err: err}
+}
+
+// readClose receives until the client closes, dropping its messages, and
+// returns the code and reason of its close frame, or the error that came
+// first.
+func readClose(c *ws.Conn) (uint16, string, error) {
+	for {
+		if _, err := c.Recv(); err != nil {
+			s := peerClose(err)
+			return s.code, s.reason, s.err
 		}
 	}
 }
@@ -229,24 +244,16 @@ type closeSeen struct {
 }
 
 // recordingEcho echoes, and reports the client's close frame on ch.
-func recordingEcho(ch chan<- closeSeen) func(*server.Conn) {
-	return func(c *server.Conn) {
+func recordingEcho(ch chan<- closeSeen) func(*ws.Conn) {
+	return func(c *ws.Conn) {
 		for {
-			f, err := c.ReadFrame()
-			if err != nil {
-				ch <- closeSeen{err: err}
-				return
+			f, err := c.Recv()
+			if err == nil {
+				err = c.Send(f)
 			}
-			switch f.Op {
-			case proto.OpClose:
-				code, reason, _ := proto.ParseClose(f.Payload)
-				c.WriteFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
-				ch <- closeSeen{code: code, reason: reason}
+			if err != nil {
+				ch <- peerClose(err)
 				return
-			case proto.OpPing:
-				c.WriteFrame(proto.OpPong, f.Payload)
-			case proto.OpText, proto.OpBinary:
-				c.WriteFrame(f.Op, f.Payload)
 			}
 		}
 	}

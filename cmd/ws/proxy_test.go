@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/hackney-go/ws/cmd/ws/internal/embedded"
 	"github.com/hackney-go/ws/internal/proxytest"
-	"github.com/hackney-go/ws/internal/server"
 	"github.com/hackney-go/ws/internal/testcert"
 )
 
@@ -177,24 +174,11 @@ func TestUnixSocket(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	path := filepath.Join(dir, "echo.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
+	srv := &embedded.Server{}
+	if _, err := srv.Listen("unix:"+path, srv.Echo()); err != nil {
 		t.Fatal(err)
 	}
-	srv := &embedded.Server{Options: server.Options{}}
-	hs := &http.Server{Handler: srv.Echo()}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		hs.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-		defer cancel()
-		srv.Shutdown(ctx)
-		hs.Close()
-		<-served
-	})
+	t.Cleanup(func() { srv.Shutdown() })
 	env := []string{"http_proxy=http://127.0.0.1:1"} // not used for a socket
 	r := runWSEnv(t, env, "-v", "--unix-socket", path, "-x", "hi", "--count", "1", "ws://localhost/")
 	wantExit(t, r, exitOK)

@@ -179,8 +179,10 @@ trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
 `)
 	for i, c := range tr.cmds {
 		cmd := strings.ReplaceAll(c.cmd, "go run ./cmd/ws", "ws")
-		if strings.Contains(cmd, "jq ") {
-			shellFor(t, "jq")
+		for _, tool := range []string{"jq", "curl"} {
+			if strings.Contains(cmd, tool+" ") {
+				shellFor(t, tool)
+			}
 		}
 		if strings.HasSuffix(cmd, " &") {
 			cmd = strings.TrimSuffix(cmd, " &")

@@ -11,16 +11,16 @@ import (
 	"sync/atomic"
 	"testing"
 
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // A server that goes silent, reading but answering nothing: the keepalive
 // finds it dead, and ws exits 3 saying so.
 func TestDeadServerExits3(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte("hello, then silence"))
-		io.Copy(io.Discard, c.NetConn())
+	url := startRaw(t, func(c *rawConn) {
+		c.write(proto.OpText, []byte("hello, then silence"))
+		io.Copy(io.Discard, c.br)
 	})
 	r := runWS(t, "", "--ping-interval", "50ms", "--ping-timeout", "50ms", "--wait", "forever", url)
 	wantExit(t, r, exitAbnormal)
@@ -43,10 +43,9 @@ func TestPingTimeoutWithoutInterval(t *testing.T) {
 // (service restart), as a server going down for a restart does.
 func restartingServer(t *testing.T) string {
 	var n atomic.Int64
-	return startWS(t, server.Options{}, func(c *server.Conn) {
-		c.WriteFrame(proto.OpText, []byte(fmt.Sprintf("message %d", n.Add(1))))
-		c.CloseWith(1012, "restart")
-		readClose(c)
+	return startWS(t, func(c *ws.Conn) {
+		c.Send(ws.Text(fmt.Sprintf("message %d", n.Add(1))))
+		c.CloseWith(ws.CloseServiceRestart, "restart")
 	})
 }
 
@@ -80,9 +79,8 @@ func TestReconnectAcrossRestarts(t *testing.T) {
 // What retrying cannot mend ends --reconnect: a refused upgrade (exit 2),
 // and a close with 1008 (exit 3).
 func TestReconnectStopsOnWhatRetryingCannotMend(t *testing.T) {
-	policy := startWS(t, server.Options{}, func(c *server.Conn) {
-		c.CloseWith(1008, "go away")
-		readClose(c)
+	policy := startWS(t, func(c *ws.Conn) {
+		c.CloseWith(ws.ClosePolicyViolation, "go away")
 	})
 	r := runWS(t, "", "--reconnect", "--reconnect-delay", "10ms", "--wait", "forever", policy)
 	wantExit(t, r, exitAbnormal)
@@ -103,19 +101,18 @@ func TestReconnectStopsOnWhatRetryingCannotMend(t *testing.T) {
 // restart reaches the new connection.
 func TestReconnectPipedLinesGoToTheNextConnection(t *testing.T) {
 	var n atomic.Int64
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startWS(t, func(c *ws.Conn) {
 		i := n.Add(1)
-		f, err := c.ReadFrame()
+		f, err := c.Recv()
 		if err != nil {
 			return
 		}
-		c.WriteFrame(proto.OpText, []byte(fmt.Sprintf("connection %d got %s", i, f.Payload)))
+		c.Send(ws.Text(fmt.Sprintf("connection %d got %s", i, f.Payload)))
 		if i == 1 {
-			c.CloseWith(1012, "restart")
-			readClose(c)
+			c.CloseWith(ws.CloseServiceRestart, "restart")
 			return
 		}
-		server.Echo(c)
+		echo(c)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	ws "github.com/hackney-go/ws"
@@ -117,4 +121,57 @@ func TestDemo(t *testing.T) {
 	if regexp.MustCompile(`\x1b\[`).MatchString(r.stdout) {
 		t.Error("colors on a stdout that is not a terminal")
 	}
+}
+
+// TestServeStatic: --static serves a directory's files beside the
+// WebSocket endpoint: an upgrade request goes to the echo, any other to
+// the files.
+func TestServeStatic(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>hello</p>\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, url := startServe(t, "--static", dir)
+	base := "http" + strings.TrimPrefix(url, "ws")
+	for path, want := range map[string]int{"": http.StatusOK, "index.html": http.StatusMovedPermanently, "missing": http.StatusNotFound} {
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusOK && string(body) != "<p>hello</p>\n") {
+			t.Fatalf("GET /%s: %s %q, want %d", path, resp.Status, body, want)
+		}
+	}
+	c := dialTest(t, url)
+	c.Send(ws.Text("echo beside the files"))
+	if got := recvText(t, c); got != "echo beside the files" {
+		t.Fatalf("got %q", got)
+	}
+	waitLine(t, p.stderr, "serving the files of "+dir)
+
+	r := runWS(t, "", "serve", "--static", filepath.Join(dir, "index.html"))
+	wantExit(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "not a directory") {
+		t.Fatalf("%v", r)
+	}
+}
+
+// TestServeOrigin: a page of another origin than the server's is refused
+// with 403 (cross-site WebSocket hijacking) unless --allow-origin names
+// it; a client that sends no Origin is not a browser, and is let in.
+func TestServeOrigin(t *testing.T) {
+	_, url := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	_, err := ws.Connect(ctx, url, ws.Origin("https://evil.example"))
+	var refused *ws.HTTPError
+	if !errors.As(err, &refused) || refused.StatusCode != http.StatusForbidden {
+		t.Fatalf("another origin: %v, want 403", err)
+	}
+	dialTest(t, url)
+	_, url = startServe(t, "--allow-origin", "*.example")
+	dialTest(t, url, ws.Origin("https://app.example"))
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/proto"
-	"github.com/hackney-go/ws/internal/server"
 )
 
 // proc is ws running in the background, its stdin a pipe the test holds
@@ -73,7 +72,7 @@ func (p *proc) exitCode(t *testing.T) int {
 
 func TestCtrlCClosesWith1000(t *testing.T) {
 	seen := make(chan closeSeen, 1)
-	url := startWS(t, server.Options{}, recordingEcho(seen))
+	url := startWS(t, recordingEcho(seen))
 	p := startProc(t, "-v", url)
 	waitLine(t, p.stderr, "ws: connected to")
 	p.cmd.Process.Signal(os.Interrupt)
@@ -87,14 +86,14 @@ func TestCtrlCClosesWith1000(t *testing.T) {
 }
 
 func TestSecondCtrlCQuitsAtOnce(t *testing.T) {
-	url := startWS(t, server.Options{}, func(c *server.Conn) {
+	url := startRaw(t, func(c *rawConn) {
 		for { // never answers the close frame
-			f, err := c.ReadFrame()
+			f, err := c.read()
 			if err != nil {
 				return
 			}
 			if f.Op == proto.OpText {
-				c.WriteFrame(proto.OpText, f.Payload)
+				c.write(proto.OpText, f.Payload)
 			}
 		}
 	})

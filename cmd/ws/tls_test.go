@@ -5,12 +5,12 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/hackney-go/ws/internal/server"
+	ws "github.com/hackney-go/ws"
 	"github.com/hackney-go/ws/internal/testcert"
 )
 
@@ -21,9 +21,13 @@ var loopback = []net.IP{net.IPv4(127, 0, 0, 1)}
 // self-signed certificate) and returns its wss:// URL.
 func startTLSEcho(t *testing.T, conf *tls.Config) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(server.Handler(server.Options{}, func(c *server.Conn) {
-		c.NetConn().SetDeadline(time.Now().Add(testTimeout))
-		server.Echo(c)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := ws.Accept(w, r, ws.RecvTimeout(testTimeout))
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		echo(c)
 	}))
 	srv.TLS = conf
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
