@@ -251,7 +251,7 @@ func TestAcceptRefuses(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"POST", http.MethodPost, nil, nil, 405, "GET request, not POST"},
+		{"POST", http.MethodPost, nil, nil, 405, `GET request, not "POST"`},
 		{"no Upgrade", "", func(h http.Header) { h.Del("Upgrade") }, nil, 400, "Upgrade header"},
 		{"Upgrade h2c", "", func(h http.Header) { h.Set("Upgrade", "h2c") }, nil, 400, "Upgrade header"},
 		{"no Connection upgrade", "", func(h http.Header) { h.Set("Connection", "keep-alive") }, nil, 400, "Connection header"},
