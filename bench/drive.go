@@ -16,7 +16,7 @@ func measure(l library, w workload, s clientSpec) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if w.server {
+	if w.server() {
 		if m.remote, err = dialRemote(s.Control); err != nil {
 			return result{}, err
 		}

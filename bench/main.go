@@ -132,7 +132,7 @@ func selectWorkloads(names, side string) ([]workload, error) {
 		return nil, fmt.Errorf("-side %q: client or server", side)
 	}
 	if names == "" {
-		return slices.DeleteFunc(slices.Clone(workloads), func(w workload) bool { return w.server != (side == "server") }), nil
+		return slices.DeleteFunc(slices.Clone(workloads), func(w workload) bool { return w.server() != (side == "server") }), nil
 	}
 	var out []workload
 	for name := range strings.SplitSeq(names, ",") {

@@ -89,7 +89,7 @@ func command(ctx context.Context, cpu, name string) *exec.Cmd {
 // touches them alike. A failed measurement is reported and kept.
 func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error) {
 	var srv *server
-	if slices.ContainsFunc(o.workloads, func(w workload) bool { return !w.server }) {
+	if slices.ContainsFunc(o.workloads, func(w workload) bool { return !w.server() }) {
 		var err error
 		if srv, err = startServer(ctx, o.server, o.serverCPU); err != nil {
 			return nil, err
@@ -112,8 +112,8 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 				load := loadavg1()
 				var r result
 				var err error
-				if w.server {
-					r, err = measureServer(ctx, spec, o)
+				if w.server() {
+					r, err = measureServer(ctx, spec, w, o)
 				} else {
 					spec.Addrs = srv.addrs.WS
 					if isBaseline(l.name) {
@@ -142,12 +142,12 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 // measureServer starts a new server process of the library s names,
 // on the server's CPU, and runs the driver against it in a client
 // process.
-func measureServer(ctx context.Context, s clientSpec, o options) (result, error) {
+func measureServer(ctx context.Context, s clientSpec, w workload, o options) (result, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return result{}, err
 	}
-	spec, err := json.Marshal(serverSpec{Lib: s.Lib, Addrs: 8})
+	spec, err := json.Marshal(serverSpec{Lib: s.Lib, Addrs: 8, Detached: w.side == serverSideDetached})
 	if err != nil {
 		return result{}, err
 	}

@@ -310,7 +310,7 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "Medians over the repetitions; in parentheses ws ÷ that library, the median of the ratios of each repetition.\n")
 	fmt.Fprintf(w, "The best peer is the WebSocket library (not tcp) with the best median.\n")
 	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory, CPU and bytes on the wire below 1 means ws uses less.\n")
-	if slices.ContainsFunc(r.Summary, func(s summary) bool { return s.w.server }) {
+	if slices.ContainsFunc(r.Summary, func(s summary) bool { return s.w.server() }) {
 		fmt.Fprintf(w, "In the server-side workloads (S) the libraries serve and one driver is the client: CPU, allocations, system calls and memory are the server process's.\n")
 	}
 	fmt.Fprintln(w)

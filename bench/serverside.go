@@ -24,6 +24,9 @@ const serverEnv = "WSBENCH_SERVER"
 type serverSpec struct {
 	Lib   string
 	Addrs int // listens on 127.0.0.1 to 127.0.0.Addrs
+	// Detached: under net/http, each connection is served in a goroutine
+	// of its own and the handler returns.
+	Detached bool
 }
 
 // serverAddrs is the first line a server process prints: where it
@@ -33,27 +36,46 @@ type serverAddrs struct {
 	Control string
 }
 
-// echoServers are the libraries measured as servers: each serves on the
-// listeners an echo of every message, with its type, whole, until the
-// process ends; it returns once serving has started.
-var echoServers = map[string]func(lns []net.Listener){
-	"ws":      serveWS,
-	"gorilla": serveGorilla,
-	"coder":   serveCoder,
-	"gobwas":  serveGobwas,
-	"gws":     serveGws,
+// echoServer is a library measured as a server: an echo of every
+// message, with its type, whole.
+type echoServer struct {
+	// upgrade, for a library used under net/http, takes the request and
+	// returns the echo of its connection, nil if it refused it.
+	upgrade func(w http.ResponseWriter, r *http.Request) (echo func())
+	// serve, for a library with a server of its own, serves lns until
+	// the process ends; it returns once serving has started.
+	serve func(lns []net.Listener)
+}
+
+var echoServers = map[string]echoServer{
+	"ws":      {upgrade: wsEcho},
+	"gorilla": {upgrade: gorillaEcho},
+	"coder":   {upgrade: coderEcho},
+	"gobwas":  {serve: serveGobwas},
+	"gws":     {serve: serveGws},
 }
 
 // serverWorkloads are client workloads measured from the server's side.
-var serverWorkloads = []struct{ name, from string }{
-	{"S1", "W1"}, {"S2", "W2"}, {"S3", "W3"}, {"S4-1MiB", "W4-1MiB"}, {"S4-16MiB", "W4-16MiB"},
-	{"S5", "W5"}, {"S6", "W6"}, {"S7", "W7"},
+// S6-detached is S6 with the net/http servers (ws, gorilla, coder)
+// returning from the handler, each connection served by a goroutine of
+// its own: net/http keeps its buffers for a connection as long as its
+// handler runs.
+var serverWorkloads = []struct {
+	name, from string
+	side       side
+}{
+	{"S1", "W1", serverSide}, {"S2", "W2", serverSide}, {"S3", "W3", serverSide},
+	{"S4-1MiB", "W4-1MiB", serverSide}, {"S4-16MiB", "W4-16MiB", serverSide},
+	{"S5", "W5", serverSide}, {"S6", "W6", serverSide}, {"S6-detached", "W6", serverSideDetached}, {"S7", "W7", serverSide},
 }
 
 func init() {
 	for _, s := range serverWorkloads {
 		w, _ := lookupWorkload(s.from)
-		w.Name, w.Title, w.server = s.name, "server: "+w.Title, true
+		w.Name, w.Title, w.side = s.name, "server: "+w.Title, s.side
+		if s.side == serverSideDetached {
+			w.Title += ", handler returned (net/http servers)"
+		}
 		workloads = append(workloads, w)
 	}
 }
@@ -72,7 +94,7 @@ func serverMain() int {
 		fmt.Fprintln(os.Stderr, "bench server:", err)
 		return 2
 	}
-	serve, ok := echoServers[s.Lib]
+	e, ok := echoServers[s.Lib]
 	if !ok {
 		fmt.Fprintln(os.Stderr, "bench server: no server for", s.Lib)
 		return 2
@@ -100,7 +122,11 @@ func serverMain() int {
 		return 1
 	}
 	go control(ctl, m)
-	serve(lns)
+	if e.upgrade != nil {
+		serveHTTP(lns, e.upgrade, s.Detached)
+	} else {
+		e.serve(lns)
+	}
 	if err := json.NewEncoder(os.Stdout).Encode(addrs); err != nil {
 		return 1
 	}
@@ -172,9 +198,20 @@ func (r *remoteMeter) read(what string) (usage, error) {
 		rchar: x.RChar, wchar: x.WChar, rss: x.RSS, heapAndStack: x.HeapAndStack, goroutines: x.Goroutines}, nil
 }
 
-// serveHTTP serves h on every listener with net/http's defaults, as
-// gorilla, coder and ws are used.
-func serveHTTP(lns []net.Listener, h http.HandlerFunc) {
+// serveHTTP serves upgrade's echoes on every listener with net/http's
+// defaults, as gorilla, coder and ws are used: in the handler, or
+// detached in a goroutine of its own.
+func serveHTTP(lns []net.Listener, upgrade func(http.ResponseWriter, *http.Request) func(), detached bool) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		echo := upgrade(w, r)
+		switch {
+		case echo == nil:
+		case detached:
+			go echo()
+		default:
+			echo()
+		}
+	})
 	for _, ln := range lns {
 		go (&http.Server{Handler: h}).Serve(ln)
 	}

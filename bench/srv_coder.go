@@ -3,24 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 
 	"github.com/coder/websocket"
 )
 
-// serveCoder echoes with coder/websocket's Accept and its defaults under
-// net/http: Reader into a reused buffer, its zero-allocation read, and
-// Write, with context.Background, which costs no timer. Its read limit
-// is raised from 32 KiB for the 16 MiB messages.
-func serveCoder(lns []net.Listener) {
-	serveHTTP(lns, func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
+// coderEcho takes the request with coder/websocket's Accept and its
+// defaults, and echoes: Reader into a reused buffer, its zero-allocation
+// read, and Write, with context.Background, which costs no timer. Its
+// read limit is raised from 32 KiB for the 16 MiB messages.
+func coderEcho(w http.ResponseWriter, r *http.Request) func() {
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	c.SetReadLimit(readLimit)
+	return func() {
 		defer c.CloseNow()
-		c.SetReadLimit(readLimit)
 		ctx := context.Background()
 		var buf bytes.Buffer
 		for {
@@ -36,5 +35,5 @@ func serveCoder(lns []net.Listener) {
 				return
 			}
 		}
-	})
+	}
 }

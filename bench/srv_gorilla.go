@@ -2,23 +2,24 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 
 	"github.com/gorilla/websocket"
 )
 
-// serveGorilla echoes with gorilla/websocket's Upgrader and its defaults
-// (4 KiB buffers) under net/http: NextReader into a buffer reused from
-// message to message, as ReadMessage would allocate one each time, and
-// WriteMessage. A close is answered by gorilla's default close handler.
-func serveGorilla(lns []net.Listener) {
-	var up websocket.Upgrader
-	serveHTTP(lns, func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
+var gorillaUpgrader websocket.Upgrader
+
+// gorillaEcho takes the request with gorilla/websocket's Upgrader and its
+// defaults (4 KiB buffers), and echoes: NextReader into a buffer reused
+// from message to message, as ReadMessage would allocate one each time,
+// and WriteMessage. A close is answered by gorilla's default close
+// handler.
+func gorillaEcho(w http.ResponseWriter, r *http.Request) func() {
+	c, err := gorillaUpgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	return func() {
 		defer c.Close()
 		var buf bytes.Buffer
 		for {
@@ -34,5 +35,5 @@ func serveGorilla(lns []net.Listener) {
 				return
 			}
 		}
-	})
+	}
 }

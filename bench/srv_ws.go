@@ -1,22 +1,21 @@
 package main
 
 import (
-	"net"
 	"net/http"
 
 	"github.com/hackney-go/ws"
 )
 
-// serveWS echoes with ws.Accept under net/http and ws's defaults, in
+// wsEcho takes the request with ws.Accept and ws's defaults, and echoes in
 // passive mode: RecvInto a buffer reused from message to message, Send of
-// the frame received. The handler's goroutine is the connection's only
-// one; an idle connection waits in RecvInto.
-func serveWS(lns []net.Listener) {
-	serveHTTP(lns, func(w http.ResponseWriter, r *http.Request) {
-		c, err := ws.Accept(w, r)
-		if err != nil {
-			return
-		}
+// the frame received. Its goroutine is the connection's only one; an idle
+// connection waits in RecvInto.
+func wsEcho(w http.ResponseWriter, r *http.Request) func() {
+	c, err := ws.Accept(w, r)
+	if err != nil {
+		return nil
+	}
+	return func() {
 		defer c.Close()
 		var buf []byte
 		for {
@@ -31,5 +30,5 @@ func serveWS(lns []net.Listener) {
 				return
 			}
 		}
-	})
+	}
 }
