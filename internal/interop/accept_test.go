@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ var acceptScenarios = []struct {
 	{"server-fragments", testAcceptServerFragments},
 	{"client-fragments", testAcceptClientFragments},
 	{"client-ping", testAcceptClientPing},
+	{"server-ping", testAcceptServerPing},
 	{"client-close", testAcceptClientClose},
 	{"server-close", testAcceptServerClose},
 	{"subprotocol", testAcceptSubprotocol},
@@ -141,6 +143,25 @@ func testAcceptClientPing(t *testing.T, spec peerSpec) {
 			closeClient(t, p, c, ws.CloseNormal, "")
 		})
 	}
+}
+
+// testAcceptServerPing has the server Ping the client, whose library
+// answers: Ping returns the round trip once the pong came, and the Conn
+// goes on echoing.
+func testAcceptServerPing(t *testing.T, spec peerSpec) {
+	a := startAcceptor(t)
+	p := runClient(t, spec, clientPlan{URL: a.url + "/"})
+	c := a.accept(t)
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		rtt, err := c.Ping(ctx)
+		cancel()
+		if err != nil || rtt <= 0 {
+			t.Fatalf("Ping: %v, %v; want a round trip", rtt, err)
+		}
+	}
+	echoThrough(t, c, ws.Text("after the pings"))
+	closeClient(t, p, c, ws.CloseNormal, "")
 }
 
 // testAcceptClientClose has the client close, after one echo, with a
