@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hackney-go/ws"
 )
@@ -27,6 +28,7 @@ var acceptScenarios = []struct {
 	{"subprotocol", testAcceptSubprotocol},
 	{"origin", testAcceptOrigin},
 	{"deflate", testAcceptDeflate},
+	{"hub", testAcceptHub},
 }
 
 func TestNodeClient(t *testing.T) {
@@ -297,5 +299,55 @@ func testAcceptOrigin(t *testing.T, spec peerSpec) {
 			echoThrough(t, c, ws.Text("allowed"))
 			closeClient(t, p, c, ws.CloseNormal, "")
 		})
+	}
+}
+
+// testAcceptHub serves three clients in active mode, all delivering into
+// one channel (DeliverTo): each client echoes two messages, then closes
+// with a code of its own. Every event names its Conn, each Conn's echoes
+// come in order, and its client's close is its last event.
+func testAcceptHub(t *testing.T, spec peerSpec) {
+	const clients, msgs = 3, 2
+	hub := make(chan ws.Event)
+	a := startAcceptor(t, ws.ActiveMode(ws.Active), ws.DeliverTo(hub))
+	index := map[*ws.Conn]int{}
+	peers := make([]*peer, clients)
+	for i := range clients {
+		peers[i] = runClient(t, spec, clientPlan{URL: a.url + "/", Close: &clientClose{After: msgs, Code: 4000 + i, Reason: fmt.Sprint("client ", i)}})
+		c := a.accept(t)
+		index[c] = i
+		for k := range msgs {
+			send(t, c, ws.Text(fmt.Sprintf("to client %d: message %d", i, k)))
+		}
+	}
+	got := make([]int, clients) // echoes received per client
+	timeout := time.NewTimer(testTimeout)
+	defer timeout.Stop()
+	for closed := 0; closed < clients; {
+		var ev ws.Event
+		select {
+		case ev = <-hub:
+		case <-timeout.C:
+			t.Fatalf("%d of %d clients closed within %v; echoes %v", closed, clients, testTimeout, got)
+		}
+		i, ok := index[ev.Conn]
+		if !ok {
+			t.Fatalf("event %+v names no Conn of the test", ev)
+		}
+		if ev.Err == nil {
+			checkFrame(t, ev.Frame, ws.Text(fmt.Sprintf("to client %d: message %d", i, got[i])))
+			got[i]++
+			continue
+		}
+		var ce *ws.CloseError
+		if !errors.As(ev.Err, &ce) || ce.Code != ws.CloseCode(4000+i) || ce.Reason != fmt.Sprint("client ", i) || got[i] != msgs {
+			t.Fatalf("client %d: last event %v after %d echoes, want its close %d after %d", i, ev.Err, got[i], 4000+i, msgs)
+		}
+		closed++
+	}
+	for i, p := range peers {
+		if r := p.event(t, "close"); r.Code != 4000+i {
+			t.Fatalf("client %d saw close %d, want the echo of %d", i, r.Code, 4000+i)
+		}
 	}
 }
