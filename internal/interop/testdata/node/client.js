@@ -43,8 +43,9 @@ function deflateOption(d) {
     return true;
   }
   return {
-    // Left out rather than false: false would refuse a server that
-    // announces no context takeover unasked, as RFC 7692 lets it.
+    // Left out rather than false: clientNoContextTakeover false would
+    // refuse a server that asks for it unasked, as RFC 7692 section
+    // 7.1.1.2 lets it.
     serverNoContextTakeover: d.server_no_context_takeover || undefined,
     clientNoContextTakeover: d.client_no_context_takeover || undefined,
     serverMaxWindowBits: d.server_max_window_bits,
