@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if clientEnvSet() {
 		os.Exit(clientMain())
 	}
+	if serverEnvSet() {
+		os.Exit(serverMain())
+	}
 	os.Exit(m.Run())
 }
 
@@ -37,6 +40,12 @@ func TestBenchmarkZ1(t *testing.T) { testBenchmark(t, "Z1") }
 // measured there only, gobwas and TCP through a bufio.Writer, write a
 // batch of 64 messages in one go.
 func TestBenchmarkW2Batch(t *testing.T) { testBenchmark(t, "W2-batch") }
+
+// TestBenchmarkS1 and TestBenchmarkS7 run the server side: every library
+// serves in a process of its own, the driver dials it, and the server's
+// figures come back through its control connection.
+func TestBenchmarkS1(t *testing.T) { testBenchmark(t, "S1") }
+func TestBenchmarkS7(t *testing.T) { testBenchmark(t, "S7") }
 
 func testBenchmark(t *testing.T, name string) {
 	w, _ := lookupWorkload(name)

@@ -18,6 +18,9 @@ type clientSpec struct {
 	Addrs    []string // the echo server's addresses for this library
 	Duration time.Duration
 	Idle     int // connections of the idle workload
+	// Control is the server process's control address in a server-side
+	// workload, whose figures are the server's.
+	Control string `json:",omitempty"`
 }
 
 // result is what a client process measured. Per operation: per message

@@ -16,6 +16,12 @@ func measure(l library, w workload, s clientSpec) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if w.server() {
+		if m.remote, err = dialRemote(s.Control); err != nil {
+			return result{}, err
+		}
+		l = driverLibrary
+	}
 	switch w.kind {
 	case pingPong:
 		return measurePingPong(m, l, w, s)

@@ -55,6 +55,10 @@ type library struct {
 
 // runs reports whether l is measured in w.
 func (l library) runs(w workload) bool {
+	if w.server() {
+		e, ok := echoServers[l.name]
+		return ok && (w.side != serverSideDetached || e.upgrade != nil)
+	}
 	return !(w.compress && isBaseline(l.name)) && (!l.batchOnly || w.batch > 1)
 }
 

@@ -35,6 +35,9 @@ func main() {
 	if clientEnvSet() {
 		os.Exit(clientMain())
 	}
+	if serverEnvSet() {
+		os.Exit(serverMain())
+	}
 	os.Exit(benchMain())
 }
 
@@ -43,7 +46,8 @@ func benchMain() int {
 	dur := flag.Duration("dur", time.Second, "duration of each measurement, after a calibration")
 	idleConns := flag.Int("idle", 10000, "connections held open in W6")
 	zidleConns := flag.Int("zidle", 2000, "compressed connections held open in Z3")
-	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7,Z1,Z2,Z3); all when empty")
+	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7,Z1,Z2,Z3, and S1,S2,S3,S4-1MiB,S4-16MiB,S5,S6,S7 on the server side); those of -side when empty")
+	side := flag.String("side", "client", "the workloads run when -only is empty: those of the `client` (W and Z) or of the server (S)")
 	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp,gobwas-batch,tcp-batch); all when empty")
 	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections (200 compressed), unless set")
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
@@ -79,7 +83,7 @@ func benchMain() int {
 		o.clientCPU, o.serverCPU = c, s
 	}
 	var err error
-	if o.workloads, err = selectWorkloads(*only); err == nil {
+	if o.workloads, err = selectWorkloads(*only, *side); err == nil {
 		o.libs, err = selectLibraries(*libs)
 	}
 	if err != nil || o.reps < 1 {
@@ -123,9 +127,12 @@ func benchMain() int {
 	return 0
 }
 
-func selectWorkloads(names string) ([]workload, error) {
+func selectWorkloads(names, side string) ([]workload, error) {
+	if side != "client" && side != "server" {
+		return nil, fmt.Errorf("-side %q: client or server", side)
+	}
 	if names == "" {
-		return workloads, nil
+		return slices.DeleteFunc(slices.Clone(workloads), func(w workload) bool { return w.server() != (side == "server") }), nil
 	}
 	var out []workload
 	for name := range strings.SplitSeq(names, ",") {

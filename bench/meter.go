@@ -31,10 +31,14 @@ type usage struct {
 
 // meter reads usage with files opened once and buffers allocated once, so
 // that reading it allocates nothing and costs few system calls.
+//
+// With remote set it reads the usage of a server process instead, but
+// for the wall clock, which stays this process's.
 type meter struct {
 	io, statm *os.File
 	buf       [1024]byte
 	ms        runtime.MemStats
+	remote    *remoteMeter
 }
 
 func newMeter() (*meter, error) {
@@ -54,6 +58,11 @@ func newMeter() (*meter, error) {
 // measured interval starts after the cost of the reading; end reads it
 // first. Neither allocates.
 func (m *meter) begin() (usage, error) {
+	if m.remote != nil {
+		u, err := m.remote.read("begin")
+		u.wall = time.Now()
+		return u, err
+	}
 	var u usage
 	m.memory(&u)
 	err := m.system(&u)
@@ -62,6 +71,12 @@ func (m *meter) begin() (usage, error) {
 }
 
 func (m *meter) end() (usage, error) {
+	if m.remote != nil {
+		wall := time.Now()
+		u, err := m.remote.read("end")
+		u.wall = wall
+		return u, err
+	}
 	var u usage
 	u.wall = time.Now()
 	err := m.system(&u)
@@ -104,6 +119,11 @@ func (m *meter) system(u *usage) error {
 // the system, for figures of memory held rather than memory passed
 // through.
 func (m *meter) settled() (usage, error) {
+	if m.remote != nil {
+		u, err := m.remote.read("settled")
+		u.wall = time.Now()
+		return u, err
+	}
 	debug.FreeOSMemory()
 	return m.begin()
 }

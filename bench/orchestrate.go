@@ -88,29 +88,39 @@ func command(ctx context.Context, cpu, name string) *exec.Cmd {
 // rotated by one each repetition, so that a change in the machine's load
 // touches them alike. A failed measurement is reported and kept.
 func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error) {
-	srv, err := startServer(ctx, o.server, o.serverCPU)
-	if err != nil {
-		return nil, err
+	var srv *server
+	if slices.ContainsFunc(o.workloads, func(w workload) bool { return !w.server() }) {
+		var err error
+		if srv, err = startServer(ctx, o.server, o.serverCPU); err != nil {
+			return nil, err
+		}
+		defer srv.stop()
 	}
-	defer srv.stop()
 	var runs []run
 	for rep := range o.reps {
 		order := slices.Concat(o.libs[rep%len(o.libs):], o.libs[:rep%len(o.libs)])
 		for _, w := range o.workloads {
 			for _, l := range order {
 				if !l.runs(w) {
-					continue // TCP has nothing to compress with; batch-only peers
-				}
-				addrs := srv.addrs.WS
-				if isBaseline(l.name) {
-					addrs = srv.addrs.Raw
+					continue // TCP has nothing to compress with; batch-only peers; servers
 				}
 				idle := o.idle
 				if w.compress {
 					idle = o.zidle
 				}
+				spec := clientSpec{Lib: l.name, Workload: w.Name, Duration: o.duration, Idle: idle}
 				load := loadavg1()
-				r, err := runClient(ctx, clientSpec{Lib: l.name, Workload: w.Name, Addrs: addrs, Duration: o.duration, Idle: idle}, o.clientCPU)
+				var r result
+				var err error
+				if w.server() {
+					r, err = measureServer(ctx, spec, w, o)
+				} else {
+					spec.Addrs = srv.addrs.WS
+					if isBaseline(l.name) {
+						spec.Addrs = srv.addrs.Raw
+					}
+					r, err = runClient(ctx, spec, o.clientCPU)
+				}
 				if err != nil {
 					r.Err = err.Error()
 				}
@@ -127,6 +137,27 @@ func benchmark(ctx context.Context, o options, progress io.Writer) ([]run, error
 		}
 	}
 	return runs, nil
+}
+
+// measureServer starts a new server process of the library s names,
+// on the server's CPU, and runs the driver against it in a client
+// process.
+func measureServer(ctx context.Context, s clientSpec, w workload, o options) (result, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	spec, err := json.Marshal(serverSpec{Lib: s.Lib, Addrs: 8, Detached: w.side == serverSideDetached})
+	if err != nil {
+		return result{}, err
+	}
+	srv, err := launch(exe, o.serverCPU, serverEnv+"="+string(spec))
+	if err != nil {
+		return result{}, err
+	}
+	defer srv.stop()
+	s.Addrs, s.Control = srv.addrs.WS, srv.addrs.Control
+	return runClient(ctx, s, o.clientCPU)
 }
 
 // runClient runs one measurement in a new process on cpu: this program
@@ -167,19 +198,21 @@ type server struct {
 	cmd   *exec.Cmd
 	stdin io.Closer // closing it ends the server
 	tmp   string
-	addrs struct{ WS, Raw []string }
+	addrs struct {
+		WS, Raw []string
+		Control string // a library's server process's, serverAddrs
+	}
 }
 
 // startServer starts the echo server from path, or builds it first when
 // path is empty, on cpu, and waits for its addresses.
 func startServer(ctx context.Context, path, cpu string) (*server, error) {
-	s := &server{}
+	tmp := ""
 	if path == "" {
-		tmp, err := os.MkdirTemp("", "wsbench")
-		if err != nil {
+		var err error
+		if tmp, err = os.MkdirTemp("", "wsbench"); err != nil {
 			return nil, err
 		}
-		s.tmp = tmp
 		path = filepath.Join(tmp, "echoserver")
 		build := exec.CommandContext(ctx, "go", "build", "-o", path, "github.com/hackney-go/ws/bench/echoserver")
 		if out, err := build.CombinedOutput(); err != nil {
@@ -187,7 +220,21 @@ func startServer(ctx context.Context, path, cpu string) (*server, error) {
 			return nil, fmt.Errorf("building the echo server (run in bench/, or give -server): %w\n%s", err, out)
 		}
 	}
+	s, err := launch(path, cpu)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	s.tmp = tmp
+	return s, nil
+}
+
+// launch starts the server at path on cpu, with env added to its
+// environment, and reads the addresses it prints.
+func launch(path, cpu string, env ...string) (*server, error) {
+	s := &server{}
 	s.cmd = command(context.Background(), cpu, path)
+	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stderr = os.Stderr
 	stdin, err := s.cmd.StdinPipe()
 	if err != nil {

@@ -302,14 +302,18 @@ func (r *report) markdown(w io.Writer) {
 		r.Machine.Revision, r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Kernel,
 		map[bool]string{true: "pinned to CPUs of their own with taskset", false: "not pinned"}[r.Machine.Pinned],
 		r.Machine.LoadBefore, r.Machine.LoadAfter)
-	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6", r.Command, r.Reps, r.Duration, r.Idle)
+	fmt.Fprintf(w, "Command: `%s`; %d repetition(s), %.2g s per measurement, %d idle connections in W6 and S6", r.Command, r.Reps, r.Duration, r.Idle)
 	if slices.ContainsFunc(r.Summary, func(s summary) bool { return s.w.compress && s.w.kind == idle }) {
 		fmt.Fprintf(w, ", %d in Z3", r.ZIdle)
 	}
 	fmt.Fprintf(w, ".\n\n")
 	fmt.Fprintf(w, "Medians over the repetitions; in parentheses ws ÷ that library, the median of the ratios of each repetition.\n")
 	fmt.Fprintf(w, "The best peer is the WebSocket library (not tcp) with the best median.\n")
-	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory, CPU and bytes on the wire below 1 means ws uses less.\n\n")
+	fmt.Fprintf(w, "For msg/s, conn/s and MB/s a ratio above 1 means ws is faster; for memory, CPU and bytes on the wire below 1 means ws uses less.\n")
+	if slices.ContainsFunc(r.Summary, func(s summary) bool { return s.w.server() }) {
+		fmt.Fprintf(w, "In the server-side workloads (S) the libraries serve and one driver is the client: CPU, allocations, system calls and memory are the server process's.\n")
+	}
+	fmt.Fprintln(w)
 	// The batching peers have a table of their own workload only.
 	cols := slices.DeleteFunc(slices.Clone(r.libs), batchOnly)
 	fmt.Fprintf(w, "| workload | metric |")

@@ -1,7 +1,9 @@
 // Package interop tests the ws client against WebSocket servers of other
 // implementations, run as real peers: Node's ws package and Python's
-// websockets package. It holds only tests; the peers' programs are in
-// testdata.
+// websockets package; and ws.Accept, the server side, against the clients
+// of the same two packages (accept_test.go), each connection a client
+// process following a plan the test gives it. It holds only tests; the
+// peers' programs are in testdata.
 //
 // A test skips when its peer is not installed here, except when the
 // environment has CI=true: then a missing peer fails the run, so that CI

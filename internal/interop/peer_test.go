@@ -29,10 +29,15 @@ type peerSpec struct {
 	command func() ([]string, error)
 }
 
-// node is Node's ws package, installed by `npm ci` in testdata/node.
-var node = peerSpec{
-	name: "node",
-	command: func() ([]string, error) {
+// node is Node's ws package, installed by `npm ci` in testdata/node, as
+// a server; nodeClient is the same package as a client of ws.Accept.
+var (
+	node       = peerSpec{name: "node", command: nodeCommand("testdata/node/server.js")}
+	nodeClient = peerSpec{name: "node client", command: nodeCommand("testdata/node/client.js")}
+)
+
+func nodeCommand(script string) func() ([]string, error) {
+	return func() ([]string, error) {
 		bin, err := exec.LookPath("node")
 		if err != nil {
 			return nil, fmt.Errorf("node is not installed: %w", err)
@@ -40,26 +45,32 @@ var node = peerSpec{
 		if _, err := os.Stat("testdata/node/node_modules/ws/package.json"); err != nil {
 			return nil, fmt.Errorf("the ws package is not installed (run `npm ci` in internal/interop/testdata/node): %w", err)
 		}
-		return []string{bin, "testdata/node/server.js"}, nil
-	},
+		return []string{bin, script}, nil
+	}
 }
 
 // pythonBin is Debian's interpreter, which has Debian's python3-websockets;
 // another python3 first on PATH may not.
 const pythonBin = "/usr/bin/python3"
 
-// python is Python's websockets package, from Debian's python3-websockets.
-var python = peerSpec{
-	name: "python",
-	command: func() ([]string, error) {
+// python is Python's websockets package, from Debian's
+// python3-websockets, as a server; pythonClient is the same package as a
+// client of ws.Accept.
+var (
+	python       = peerSpec{name: "python", command: pythonCommand("testdata/python/server.py")}
+	pythonClient = peerSpec{name: "python client", command: pythonCommand("testdata/python/client.py")}
+)
+
+func pythonCommand(script string) func() ([]string, error) {
+	return func() ([]string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		out, err := exec.CommandContext(ctx, pythonBin, "-c", "import websockets").CombinedOutput()
 		if err != nil {
 			return nil, fmt.Errorf("%s cannot import websockets (apt-get install python3-websockets): %v: %s", pythonBin, err, bytes.TrimSpace(out))
 		}
-		return []string{pythonBin, "testdata/python/server.py"}, nil
-	},
+		return []string{pythonBin, script}, nil
+	}
 }
 
 // peer is a running peer process.
@@ -74,12 +85,19 @@ type peer struct {
 }
 
 // report is what the peer saw of one connection, printed as a JSON line.
+// A client peer reports its events on its one connection, without ID,
+// with the fields of the event.
 type report struct {
 	ID      string `json:"id"`
 	Event   string `json:"event"`
 	Code    int    `json:"code"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
+
+	Protocol string      `json:"protocol"` // the subprotocol agreed
+	Deflate  *peerParams `json:"deflate"`  // the permessage-deflate agreed
+	Status   int         `json:"status"`   // of a refused handshake
+	Data     string      `json:"data"`     // of a pong, in hex
 }
 
 // syncBuffer collects the peer's standard error for the failure log.
@@ -219,12 +237,19 @@ func (p *peer) signal() {
 // waitReport returns the peer's report on the connection with the id.
 func (p *peer) waitReport(t *testing.T, id string) report {
 	t.Helper()
+	return p.waitFor(t, "on connection "+id, func(r report) bool { return r.ID == id })
+}
+
+// waitFor returns the peer's first report that match accepts; what
+// describes it in a failure.
+func (p *peer) waitFor(t *testing.T, what string, match func(report) bool) report {
+	t.Helper()
 	timeout := time.NewTimer(testTimeout)
 	defer timeout.Stop()
 	for {
 		p.mu.Lock()
 		for _, r := range p.reports {
-			if r.ID == id {
+			if match(r) {
 				p.mu.Unlock()
 				return r
 			}
@@ -232,12 +257,12 @@ func (p *peer) waitReport(t *testing.T, id string) report {
 		eof := p.eof
 		p.mu.Unlock()
 		if eof {
-			t.Fatalf("peer %s exited without reporting on connection %s", p.name, id)
+			t.Fatalf("peer %s exited without reporting %s", p.name, what)
 		}
 		select {
 		case <-p.notify:
 		case <-timeout.C:
-			t.Fatalf("peer %s did not report on connection %s within %v", p.name, id, testTimeout)
+			t.Fatalf("peer %s did not report %s within %v", p.name, what, testTimeout)
 		}
 	}
 }
