@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -305,5 +306,36 @@ func BenchmarkReconnectDelays(b *testing.B) {
 			b.Logf("attempt %2d: refused, next in %v", n, re.Delay.Round(time.Millisecond))
 			last = time.Now()
 		}
+	}
+}
+
+// BenchmarkSendServer is a server Conn's Send of large messages to a
+// client that drains the socket: the unmasked payload goes out with its
+// header in one writev, not copied through the write buffer.
+func BenchmarkSendServer(b *testing.B) {
+	for _, size := range []int{64 << 10, 1 << 20, 16 << 20} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			conns := make(chan *Conn, 1)
+			url := acceptServer(b, func(c *Conn) { conns <- c }, nil)
+			nc, br := rawHandshake(b, url, "")
+			nc.SetDeadline(time.Time{})
+			drained := make(chan struct{})
+			go func() {
+				io.Copy(io.Discard, br)
+				close(drained)
+			}()
+			s := <-conns
+			msg := Binary(make([]byte, size))
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Send(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			nc.Close()
+			<-drained
+			s.Close()
+		})
 	}
 }

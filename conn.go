@@ -178,6 +178,10 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	c.w.nc = nc
 	c.w.server = cfg.server
 	_, c.w.tls = nc.(*tls.Conn)
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		c.w.vectored = true
+	}
 	c.w.cond.L = &c.w.mu
 	c.startKeepalive()
 	return c

@@ -86,6 +86,12 @@ type out struct {
 type writer struct {
 	nc  net.Conn
 	tls bool // nc is TLS: a write cut short breaks it, even before its first byte
+	// vectored says nc writes net.Buffers in one system call (writev);
+	// vec and its array are the owner's, kept here so that such a write
+	// allocates nothing.
+	vectored bool
+	vec      net.Buffers
+	vecArr   [2][]byte
 	// message is the message lock (gate): no data frame may go between
 	// the fragments of a message, while control frames may (RFC 6455
 	// section 5.4), so they do not take it.
@@ -547,6 +553,15 @@ func (w *writer) encode(buf []byte, frames []out, frag int) (_ []byte, cut bool)
 				h.Masked, h.Key = true, w.ownKeys.next()
 			}
 			buf = proto.AppendHeader(buf, h)
+			if !h.Masked && w.vectored && len(p) > cap(buf)-len(buf) {
+				// Unmasked and too long for the buffer: the payload goes
+				// out as it is, with what is buffered, in one writev
+				// rather than copied through the buffer in pieces.
+				if buf = w.writeAlong(buf, p); buf == nil {
+					return nil, false
+				}
+				continue
+			}
 			pos := 0
 			for q := p; ; {
 				k := min(len(q), cap(buf)-len(buf))
@@ -644,6 +659,20 @@ func (w *writer) appendFrame(buf []byte, h proto.Header, p []byte) []byte {
 // (timedUp); any other breaks it.
 func (w *writer) writeOut(buf []byte) []byte {
 	n, err := w.nc.Write(buf)
+	return w.wroteOut(buf, n, err)
+}
+
+// writeAlong is writeOut of buf followed by p, in one system call.
+func (w *writer) writeAlong(buf, p []byte) []byte {
+	w.vecArr = [2][]byte{buf, p}
+	w.vec = w.vecArr[:]
+	n, err := w.vec.WriteTo(w.nc) // consumes vec
+	w.vecArr = [2][]byte{} // p is the caller's: keep nothing of it
+	return w.wroteOut(buf, int(n), err)
+}
+
+// wroteOut records the outcome of writeOut's write of n bytes.
+func (w *writer) wroteOut(buf []byte, n int, err error) []byte {
 	w.wrote += n
 	if err != nil {
 		w.mu.Lock()
