@@ -523,3 +523,19 @@ func TestAcceptKeepalive(t *testing.T) {
 		t.Fatalf("Ping from the server: %v, %v", rtt, err)
 	}
 }
+
+// TestAcceptLargeSendCut: a server's large payload, written in one
+// writev, cut by SendTimeout when the client stops reading, breaks the
+// stream as any send cut mid-frame does: the error matches ErrClosed.
+func TestAcceptLargeSendCut(t *testing.T) {
+	conns := make(chan *Conn, 1)
+	url := acceptServer(t, func(c *Conn) { conns <- c }, nil, SendTimeout(50*time.Millisecond))
+	nc, _ := rawHandshake(t, url, "") // never reads
+	s := <-conns
+	defer s.Close()
+	err := s.Send(Binary(make([]byte, 64<<20)))
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("Send: %v, want an error matching ErrClosed", err)
+	}
+	nc.Close()
+}
