@@ -48,7 +48,7 @@ func (c *Conn) endRead(err error) error {
 	bound := c.cfg.closeTimeout
 	switch v := err.(type) {
 	case *proto.Violation:
-		owed, _ = proto.AppendClose(nil, v.Code, proto.TruncateReason(v.Reason))
+		owed = v.ClosePayload()
 		err = violationError(v)
 	}
 	dead := err == errPeerDead
@@ -92,10 +92,7 @@ func (c *Conn) sendClose(payload []byte, bound time.Duration) {
 // (section 5.5.1).
 func (c *Conn) onClose(payload []byte) error {
 	code, reason, _ := proto.ParseClose(payload) // the Reader checked it
-	var echo []byte
-	if code != proto.CloseNoStatus {
-		echo = payload[:2]
-	}
+	echo := proto.CloseEcho(payload)
 	err := &CloseError{Code: CloseCode(code), Reason: reason}
 	// Ended first: a Send that the echo cuts short reports the close.
 	if c.end(err) {

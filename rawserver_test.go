@@ -99,7 +99,7 @@ func rawClose(nc net.Conn) uint16 {
 			b = b[used:]
 			if ok && f.Op == proto.OpClose {
 				code, _, _ := proto.ParseClose(f.Payload)
-				nc.Write(wire(proto.OpClose, true, f.Payload[:min(2, len(f.Payload))]))
+				nc.Write(wire(proto.OpClose, true, proto.CloseEcho(f.Payload)))
 				return code
 			}
 		}
@@ -190,7 +190,7 @@ func (sc *scriptConn) echo() error {
 			err = sc.writeFrame(proto.OpPong, f.Payload)
 		case proto.OpPong:
 		case proto.OpClose:
-			sc.writeFrame(proto.OpClose, f.Payload[:min(2, len(f.Payload))])
+			sc.writeFrame(proto.OpClose, proto.CloseEcho(f.Payload))
 			return nil
 		default:
 			err = sc.writeFrame(f.Op, f.Payload)

@@ -89,3 +89,15 @@ func ParseClose(p []byte) (code uint16, reason string, err *Violation) {
 	}
 	return code, string(p[2:]), nil
 }
+
+// CloseEcho returns the payload of the close frame that answers the
+// peer's (section 5.5.1): the status code it received, without the
+// reason, or nothing when it had none. Both roles answer alike.
+func CloseEcho(received []byte) []byte { return received[:min(2, len(received))] }
+
+// ClosePayload returns the payload of the close frame that the Violation
+// calls for (section 7.1.7): its code, and its reason cut to fit.
+func (v *Violation) ClosePayload() []byte {
+	p, _ := AppendClose(nil, v.Code, TruncateReason(v.Reason))
+	return p
+}

@@ -149,3 +149,21 @@ func TestTruncateReason(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseAnswers(t *testing.T) {
+	for _, tc := range []struct{ in, want []byte }{
+		{nil, nil},
+		{[]byte{0x03, 0xe8}, []byte{0x03, 0xe8}},
+		{[]byte{0x03, 0xe9, 'b', 'y', 'e'}, []byte{0x03, 0xe9}},
+	} {
+		if got := CloseEcho(tc.in); string(got) != string(tc.want) {
+			t.Errorf("CloseEcho(%x) = %x, want %x", tc.in, got, tc.want)
+		}
+	}
+	long := &Violation{Code: CloseProtocolError, Reason: strings.Repeat("é", 100)}
+	p := long.ClosePayload()
+	code, reason, v := ParseClose(p)
+	if v != nil || code != CloseProtocolError || len(p) > 125 || !strings.HasPrefix(long.Reason, reason) {
+		t.Errorf("ClosePayload: %d bytes, code %d, reason %q, %v", len(p), code, reason, v)
+	}
+}
