@@ -667,7 +667,7 @@ func (w *writer) writeAlong(buf, p []byte) []byte {
 	w.vecArr = [2][]byte{buf, p}
 	w.vec = w.vecArr[:]
 	n, err := w.vec.WriteTo(w.nc) // consumes vec
-	w.vecArr = [2][]byte{} // p is the caller's: keep nothing of it
+	w.vecArr = [2][]byte{}        // p is the caller's: keep nothing of it
 	return w.wroteOut(buf, int(n), err)
 }
 
