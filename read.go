@@ -124,7 +124,7 @@ func (c *Conn) next() (proto.Frame, error) {
 		case proto.OpClose:
 			return proto.Frame{}, c.onClose(f.Payload)
 		}
-		if f.Piece && !c.rd.Streams() {
+		if c.rd.Part() != 0 && !c.rd.Streams() {
 			continue // the rest of an abandoned RecvReader's message
 		}
 		if c.cfg.hideControl && f.Op.IsControl() {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/hackney-go/ws/internal/proto"
 )
 
 // RecvReader waits for the next message in passive mode, as Recv does,
@@ -91,12 +93,12 @@ func (m *msgReader) open(ctx context.Context, deadline time.Time) (Kind, error) 
 	for {
 		f, err := c.next()
 		if err == nil {
-			if !f.Piece {
+			if c.rd.Part() == 0 {
 				continue // a ping or pong ReportControl asks for: the message comes next
 			}
 			c.msgRd = m
 			c.streaming.Store(true)
-			m.keep(f.Payload, f.More)
+			m.keep(f.Payload, c.rd.Part() == proto.PartMore)
 			return Kind(f.Op), nil
 		}
 		if err := c.readFailed(err, ctx, deadline); err != nil {
@@ -184,11 +186,11 @@ func (m *msgReader) read(p []byte, ctx context.Context, deadline time.Time) (int
 	for {
 		f, err := c.next()
 		if err == nil {
-			if !f.Piece {
+			if c.rd.Part() == 0 {
 				continue // a ping or pong ReportControl asks for
 			}
 			n := copy(p, f.Payload) // in place when it was read into p
-			m.keep(f.Payload[n:], f.More)
+			m.keep(f.Payload[n:], c.rd.Part() == proto.PartMore)
 			if n == 0 && !m.last {
 				continue
 			}

@@ -11,13 +11,29 @@ import (
 // Frame is what the Reader yields: a whole data message (its fragments
 // joined), a single control frame, or a piece of a streamed message
 // (Reader.Stream).
+//
+// Whether a Frame is a piece, and which, is the Reader's to say (Part),
+// not a field: one more field in Frame made every Frame returned through
+// Next, payload, take and finish cost small messages twice their parse
+// time (BenchmarkReader/small-binary: 78 µs, then 150 µs).
 type Frame struct {
 	Op      Opcode
 	Payload []byte
-	// Piece says Payload is a piece of a streamed message, and More that
-	// more of it follows: the last piece has More false.
-	Piece, More bool
 }
+
+// Part is what of a streamed message a Frame holds.
+type Part uint8
+
+// The parts of a streamed message; zero is a whole message or a control
+// frame.
+const (
+	PartMore Part = 1 + iota // a piece with more of the message after it
+	PartLast                 // the message's last piece
+)
+
+// Part says what the Frame that Next or Commit returned last is of a
+// streamed message.
+func (r *Reader) Part() Part { return r.part }
 
 // Reader turns the bytes an endpoint receives into messages and control
 // frames, enforcing every receiving rule of RFC 6455: masking direction,
@@ -72,6 +88,7 @@ type Reader struct {
 	room     []byte
 	streamed bool
 	fresh    bool
+	part     Part // of the last Frame returned
 	pre      []byte
 }
 
@@ -135,13 +152,14 @@ func (r *Reader) Next(b []byte) (n int, f Frame, ok bool, err error) {
 	if r.err != nil {
 		return 0, f, false, r.err
 	}
+	r.part = 0
 	if r.fresh && r.pre != nil {
 		p := r.pre
-		r.pre, r.fresh = nil, false
+		r.pre, r.fresh, r.part = nil, false, PartMore
 		if r.compressed && r.msgOp == OpText && !r.utf8.Write(p) {
 			return 0, f, false, r.fail(invalidUTF8())
 		}
-		return 0, Frame{Op: r.msgOp, Payload: p, Piece: true, More: true}, true, nil
+		return 0, Frame{Op: r.msgOp, Payload: p}, true, nil
 	}
 	for {
 		if !r.inPayload {
@@ -215,6 +233,7 @@ func (r *Reader) Commit(n int) (f Frame, ok bool, err error) {
 	if r.err != nil {
 		return f, false, r.err
 	}
+	r.part = 0
 	var dst []byte
 	if r.streamed {
 		dst = r.room[:n]
@@ -391,7 +410,11 @@ func (r *Reader) take(dst []byte) (f Frame, ok, done bool, v *Violation) {
 // piece returns p as a piece of the streamed message, and whether it is
 // due: a piece with bytes, the last, or the first.
 func (r *Reader) piece(p []byte, last bool) (Frame, bool) {
-	f := Frame{Op: OpContinuation, Payload: p, Piece: true, More: !last}
+	f := Frame{Op: OpContinuation, Payload: p}
+	r.part = PartMore
+	if last {
+		r.part = PartLast
+	}
 	if r.fresh {
 		f.Op, r.fresh = r.msgOp, false
 		return f, true

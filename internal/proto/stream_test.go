@@ -36,7 +36,7 @@ func driveStream(t testing.TB, r *Reader, pieces [][]byte, room int) result {
 				continue
 			}
 			switch {
-			case !f.Piece:
+			case r.Part() == 0:
 				if !f.Op.IsControl() {
 					t.Fatalf("a whole %v message while streaming", f.Op)
 				}
@@ -54,7 +54,7 @@ func driveStream(t testing.TB, r *Reader, pieces [][]byte, room int) result {
 				t.Fatalf("a piece of %d bytes, room %d", len(f.Payload), room)
 			}
 			msg.Payload = append(msg.Payload, f.Payload...)
-			if !f.More {
+			if r.Part() != PartMore {
 				res.frames = append(res.frames, *msg)
 				msg = nil
 			}
