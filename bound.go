@@ -16,7 +16,9 @@ import (
 // SendContext does with a deadline d from the call (default: no bound).
 func SendTimeout(d time.Duration) Option { return func(c *config) { c.sendTimeout = d } }
 
-// SendContext is Send bounded by ctx. A frame that cannot start going out
+// SendContext is Send bounded by ctx, and by ctx alone: the SendTimeout
+// option does not apply to it, so a ctx that cannot end (Background)
+// sends without a bound. A frame that cannot start going out
 // before ctx ends (the writer busy with other frames, or the socket's
 // buffer full) is not sent: the error matches ErrTimeout and
 // context.DeadlineExceeded when ctx's deadline passed, or is ctx.Err()
