@@ -110,7 +110,9 @@ func (s *StreamServer) serve(w http.ResponseWriter, r *http.Request, timeout tim
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Now().Add(timeout))
 	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
+	// A client that refuses the answer may reset the stream before the
+	// flush knows the 200 went out; the script then sees the reset.
+	if err := rc.Flush(); err != nil && r.Context().Err() == nil {
 		s.end(fmt.Errorf("handshake: send the 200: %w", err))
 		return
 	}
