@@ -242,15 +242,10 @@ func runCaseOver(t *testing.T, over carrier, a agent, c *clientCase) {
 		bigSlots <- struct{}{}
 		defer func() { <-bigSlots }()
 	}
-	srv, err := over.serve(caseTimeout, c.script...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
 	opts := append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, over.opts...)
-	conn, err := ws.Connect(ctx, srv.URL(), append(opts, c.opts...)...)
+	srv, conn, err := startAndConnect(t, ctx, func() (scriptServer, error) { return over.serve(caseTimeout, c.script...) }, append(opts, c.opts...))
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}

@@ -263,20 +263,17 @@ func runDeflateCaseOver(t *testing.T, over carrier, a agent, c *deflateCase) {
 		bigSlots <- struct{}{}
 		defer func() { <-bigSlots }()
 	}
-	srv, err := over.serveDeflate(caseTimeout, c.answer, func(d *Deflate) []Step {
-		return append([]Step{checkOffer(d, c)}, c.script(d)...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
 	opts := append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, over.opts...)
 	if !c.noOffer {
 		opts = append(opts, ws.Compression(c.offer))
 	}
-	conn, err := ws.Connect(ctx, srv.URL(), append(opts, c.opts...)...)
+	srv, conn, err := startAndConnect(t, ctx, func() (scriptServer, error) {
+		return over.serveDeflate(caseTimeout, c.answer, func(d *Deflate) []Step {
+			return append([]Step{checkOffer(d, c)}, c.script(d)...)
+		})
+	}, append(opts, c.opts...))
 	if c.refusal != nil {
 		var he *ws.HandshakeError
 		if err == nil {

@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -38,6 +40,32 @@ type StreamServer struct {
 
 	done chan struct{} // closed when the script has ended; err is set
 	err  error
+
+	log lockedBuffer // the http.Server's ErrorLog
+}
+
+// lockedBuffer is a bytes.Buffer that the server's goroutines write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// settingsTimedOut reports whether the server dropped a connection for
+// want of the client's first SETTINGS within its fixed 2 s.
+func (s *StreamServer) settingsTimedOut() bool {
+	return strings.Contains(s.log.String(), "timeout waiting for SETTINGS")
 }
 
 // ServeH2 is Serve over HTTP/2: the server answers one extended CONNECT
@@ -83,6 +111,7 @@ func serveStream(timeout time.Duration, answer func(*http.Request, http.Header) 
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, timeout, answer) }),
 		Protocols:         protocols,
 		ReadHeaderTimeout: timeout,
+		ErrorLog:          log.New(&s.log, "", 0),
 	}
 	go s.hs.Serve(ln)
 	return s, nil
