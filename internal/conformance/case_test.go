@@ -234,19 +234,18 @@ func runTable[C any](t *testing.T, test string, all []C, info func(C) caseInfo, 
 	}
 }
 
-func runCase(t *testing.T, a agent, c *clientCase) {
+func runCase(t *testing.T, a agent, c *clientCase) { runCaseOver(t, overTCP, a, c) }
+
+// runCaseOver runs a case with the script serving over the carrier.
+func runCaseOver(t *testing.T, over carrier, a agent, c *clientCase) {
 	if c.big {
 		bigSlots <- struct{}{}
 		defer func() { <-bigSlots }()
 	}
-	srv, err := Serve(caseTimeout, c.script...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	conn, err := ws.Connect(ctx, srv.URL(), append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, c.opts...)...)
+	opts := append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, over.opts...)
+	srv, conn, err := startAndConnect(t, ctx, func() (scriptServer, error) { return over.serve(caseTimeout, c.script...) }, append(opts, c.opts...))
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}

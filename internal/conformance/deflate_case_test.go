@@ -255,25 +255,25 @@ func TestDeflateConformance(t *testing.T) {
 	}, runDeflateCase)
 }
 
-func runDeflateCase(t *testing.T, a agent, c *deflateCase) {
+func runDeflateCase(t *testing.T, a agent, c *deflateCase) { runDeflateCaseOver(t, overTCP, a, c) }
+
+// runDeflateCaseOver runs a case with the script serving over the carrier.
+func runDeflateCaseOver(t *testing.T, over carrier, a agent, c *deflateCase) {
 	if c.big {
 		bigSlots <- struct{}{}
 		defer func() { <-bigSlots }()
 	}
-	srv, err := ServeDeflate(caseTimeout, c.answer, func(d *Deflate) []Step {
-		return append([]Step{checkOffer(d, c)}, c.script(d)...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	opts := []ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}
+	opts := append([]ws.Option{ws.ActiveMode(a.mode), ws.RecvTimeout(caseTimeout), ws.CloseTimeout(caseTimeout)}, over.opts...)
 	if !c.noOffer {
 		opts = append(opts, ws.Compression(c.offer))
 	}
-	conn, err := ws.Connect(ctx, srv.URL(), append(opts, c.opts...)...)
+	srv, conn, err := startAndConnect(t, ctx, func() (scriptServer, error) {
+		return over.serveDeflate(caseTimeout, c.answer, func(d *Deflate) []Step {
+			return append([]Step{checkOffer(d, c)}, c.script(d)...)
+		})
+	}, append(opts, c.opts...))
 	if c.refusal != nil {
 		var he *ws.HandshakeError
 		if err == nil {

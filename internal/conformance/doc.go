@@ -15,13 +15,22 @@
 // TCP connection first. Permessage-deflate adds every offer a client can
 // make, those the server declines, and those it refuses with 400.
 //
+// Over HTTP/2 (TestH2Conformance, TestH2DeflateConformance), the client's
+// tables run with the Conn on a stream of an h2c connection (RFC 8441)
+// and the script on the stream's other end (StreamServer, Go's net/http
+// server, with the extended CONNECT turned on by TestMain: see
+// internal/xconnect). The end of the TCP connection is the stream's: the
+// client's END_STREAM, or its reset when it fails the connection; the
+// server's CloseWrite ends the stream both ways (see streamEnd).
+//
 // Two scales. By default, so that "go test -race ./..." stays short on a
 // busy two-core machine, every case runs, and most on every receive path;
 // the heavy ones (the big cases, of a MiB and more; the compressed
 // messages of 256 KiB; the permessage-deflate parameters of group 13) run
 // on one path each, the paths taking them in turn, and the other paths
-// skip them, saying where they ran; in the server role every case runs
-// on one path, and the big compressed ones not at all. With the
+// skip them, saying where they ran; in the server role and over HTTP/2
+// every case runs on one path, and in the server role the big compressed
+// ones not at all. With the
 // environment variable
 // WS_TEST_FULL=1, as CI sets it, every case runs on every path:
 //

@@ -54,6 +54,9 @@ type Session struct {
 	timeout time.Duration
 	role    Role
 	flip    *flipper // AsClient: what the script writes, in a client's form
+	// stream, for a session on an HTTP/2 stream (StreamServer), is how
+	// the stream ends, which stands for the TCP connection's end.
+	stream *streamEnd
 
 	items      chan Received // from the reader goroutine, in order
 	quit       chan struct{} // closed when the script ends
@@ -249,7 +252,7 @@ func (s *Session) Write(b []byte) error {
 	}
 	s.nc.SetWriteDeadline(time.Now().Add(s.timeout))
 	_, err := s.nc.Write(b)
-	if err != nil && s.tolerant && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)) {
+	if err != nil && s.tolerant && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || s.stream != nil && s.stream.reset()) {
 		s.gone = true
 		return nil
 	}

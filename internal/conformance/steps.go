@@ -86,9 +86,14 @@ func Pause(d time.Duration) Step {
 
 // CloseWrite shuts down the server's sending side of the TCP connection
 // (a FIN), as a server does once the closing handshake is over (RFC 6455
-// section 7.1.1), while it still reads what the client sends.
+// section 7.1.1), while it still reads what the client sends. On an
+// HTTP/2 stream it ends the stream, both ways (see streamEnd).
 func CloseWrite() Step {
 	return Step{"close the TCP connection for writing", func(s *Session) error {
+		if s.stream != nil {
+			s.stream.end()
+			return nil
+		}
 		return s.nc.(*net.TCPConn).CloseWrite()
 	}}
 }
@@ -98,8 +103,16 @@ func CloseWrite() Step {
 // playing the server shuts down its sending side and waits for the
 // client to close; a script playing the client closes nothing and waits
 // for the server to close.
+//
+// On an HTTP/2 stream (RFC 8441) the server cannot half-close (see
+// streamEnd) and the client does not wait for it: once the close frames
+// have crossed, the client ends its side with END_STREAM, which the
+// script waits for, then the script's end ends the stream.
 func EndTCP() Step {
 	return Step{"end the TCP connection, the server first", func(s *Session) error {
+		if s.stream != nil {
+			return expectEnd(s, true)
+		}
 		if s.role == AsServer {
 			if err := s.nc.(*net.TCPConn).CloseWrite(); err != nil {
 				return err
@@ -202,20 +215,36 @@ func ExpectClose(code uint16) Step {
 // ExpectEOF waits for the peer to close the TCP connection, with
 // nothing sent before that no step expected.
 func ExpectEOF() Step {
-	return Step{"expect the peer to close the TCP connection", func(s *Session) error {
-		r, err := s.take(classEnd)
-		if err != nil {
-			return err
+	return Step{"expect the peer to close the TCP connection", func(s *Session) error { return expectEnd(s, false) }}
+}
+
+// expectEnd waits for the peer to end the connection, with nothing sent
+// before that no step expected; with clean, on an HTTP/2 stream, by
+// END_STREAM rather than a reset.
+func expectEnd(s *Session, clean bool) error {
+	r, err := s.take(classEnd)
+	if err != nil {
+		return err
+	}
+	if len(s.backlog) > 0 {
+		return fmt.Errorf("unexpected before the end: %s", describeAll(s.backlog))
+	}
+	switch {
+	case s.stream != nil && clean:
+		if r.Err != io.EOF {
+			return fmt.Errorf("the stream ended with %v, want the client's END_STREAM", r.Err)
 		}
-		if len(s.backlog) > 0 {
-			return fmt.Errorf("unexpected before the end: %s", describeAll(s.backlog))
+	case s.stream != nil:
+		// END_STREAM, or RST_STREAM: a client that fails the connection
+		// may reset the stream rather than end it.
+		if !s.stream.peerEnded(r.Err) {
+			return fmt.Errorf("the stream ended with %v", r.Err)
 		}
+	case r.Err != io.EOF && !errors.Is(r.Err, syscall.ECONNRESET):
 		// A peer that closes with bytes of ours unread makes its kernel
 		// answer with a reset instead of a FIN: the connection is closed
 		// either way.
-		if r.Err != io.EOF && !errors.Is(r.Err, syscall.ECONNRESET) {
-			return fmt.Errorf("the connection ended with %v", r.Err)
-		}
-		return nil
-	}}
+		return fmt.Errorf("the connection ended with %v", r.Err)
+	}
+	return nil
 }

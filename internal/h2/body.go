@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // readChunk is the size of what a body reader takes from the HTTP/2
@@ -112,6 +113,18 @@ func (b *bodyReader) read(p []byte) (int, error) {
 			}
 		case <-b.rdl.done():
 		case <-b.closed:
+		}
+	}
+}
+
+// drain reads and drops the peer's data until its stream ends, or d has
+// passed; it leaves the read deadline set.
+func (b *bodyReader) drain(d time.Duration) {
+	b.rdl.set(time.Now().Add(d))
+	var buf [512]byte
+	for {
+		if _, err := b.read(buf[:]); err != nil {
+			return
 		}
 	}
 }

@@ -229,6 +229,14 @@ func (pc *poolConn) release() {
 	}
 	p.mu.Unlock()
 	if last {
+		// A PING answered first means the server has read every frame
+		// we sent (it reads them in order), the last stream's data and
+		// its end among them. Closed at once, the connection could lose
+		// them: the server writing meanwhile gets a TCP reset, and Go's
+		// server then drops the connection with what it had not read.
+		ctx, cancel := context.WithTimeout(context.Background(), endStreamWait)
+		pc.cc.Ping(ctx)
+		cancel()
 		pc.cc.Close()
 	}
 }

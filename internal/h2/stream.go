@@ -18,6 +18,11 @@ import (
 // WriteByteTimeout bounds.
 const endStreamWait = time.Second
 
+// peerEndWait bounds how long Close waits, after our END_STREAM, for the
+// server's (see Stream.Close): against a server that never ends its side,
+// Close takes that long and then resets the stream.
+const peerEndWait = 2 * time.Second
+
 // ErrGoAway is the error of a Stream whose connection the server ended
 // with GOAWAY (RFC 9113 section 6.8).
 var ErrGoAway = errors.New("HTTP/2 connection ended by the server's GOAWAY")
@@ -31,11 +36,20 @@ var ErrGoAway = errors.New("HTTP/2 connection ended by the server's GOAWAY")
 // its side already, else with RST_STREAM (CANCEL), and gives the stream's
 // slot on the connection back.
 //
+// A Stream half-closed by CloseWrite (the orderly end after the close
+// frames) is not reset at once by Close: the reset could overtake our
+// END_STREAM, and would tell the server that the connection ended
+// abnormally (RFC 8441 section 5, RST_STREAM standing for a TCP reset).
+// Close waits for the server's END_STREAM first, reading and dropping
+// what comes before it, and resets the stream only if it does not come.
+//
 // Its waits: a Read waits as bodyReader says, until its deadline or
 // Close; a Write waits for the transport to take the bytes (flow control
 // holds it back) until its deadline, Close or the stream's end; Close
-// waits for the transport's END_STREAM at most endStreamWait, and for the
-// body reader, which the body's Close unblocks.
+// waits for the server's END_STREAM after CloseWrite at most peerEndWait,
+// for the transport to take what Write handed it and our END_STREAM at
+// most endStreamWait in all, and for the body reader, which the body's
+// Close unblocks.
 type Stream struct {
 	in    bodyReader // the response's body: the server's DATA frames
 	send  *sendPipe  // the request's body: our DATA frames
@@ -109,17 +123,29 @@ func (s *Stream) EndsStream() {}
 // Close ends the stream; see Stream.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
+		if s.send.halfClosed() && !s.in.ended.Load() {
+			s.in.drain(peerEndWait)
+		}
 		close(s.closed)
 		s.send.closeWrite()
+		t := time.NewTimer(endStreamWait)
+		defer t.Stop()
+		// The transport writes what a Read of the body gave it before
+		// it reads again: once it has read the end, every byte handed
+		// over by Write is on the connection, which a reset would drop
+		// (the close frame owed by a Conn that fails, say).
+		select {
+		case <-s.send.eofTaken:
+		case <-s.send.rclosed:
+		case <-t.C:
+		}
 		if s.in.ended.Load() {
 			// Both sides end with END_STREAM: the transport sends ours,
 			// then lets the request's body go.
-			t := time.NewTimer(endStreamWait)
 			select {
 			case <-s.send.rclosed:
 			case <-t.C:
 			}
-			t.Stop()
 		}
 		s.in.close() // RST_STREAM (CANCEL) unless the stream is over
 		s.stop()
@@ -158,16 +184,21 @@ type sendPipe struct {
 	wdl     deadline
 	eof     chan struct{} // closed by closeWrite: the transport reads io.EOF and sends END_STREAM
 	eofOnce sync.Once
-	rclosed chan struct{} // closed when the transport closes the body
-	rOnce   sync.Once
+	// eofTaken is closed when the transport's Read has returned io.EOF:
+	// everything before it is written.
+	eofTaken  chan struct{}
+	eofTakenO sync.Once
+	rclosed   chan struct{} // closed when the transport closes the body
+	rOnce     sync.Once
 }
 
 func newSendPipe() *sendPipe {
 	return &sendPipe{
-		data:    make(chan []byte),
-		taken:   make(chan int, 1),
-		eof:     make(chan struct{}),
-		rclosed: make(chan struct{}),
+		data:     make(chan []byte),
+		taken:    make(chan int, 1),
+		eof:      make(chan struct{}),
+		eofTaken: make(chan struct{}),
+		rclosed:  make(chan struct{}),
 	}
 }
 
@@ -207,6 +238,7 @@ func (p *sendPipe) Read(b []byte) (int, error) {
 		p.taken <- n
 		return n, nil
 	case <-p.eof:
+		p.eofTakenO.Do(func() { close(p.eofTaken) })
 		return 0, io.EOF
 	case <-p.rclosed:
 		return 0, io.ErrClosedPipe
@@ -220,3 +252,13 @@ func (p *sendPipe) Close() error {
 }
 
 func (p *sendPipe) closeWrite() { p.eofOnce.Do(func() { close(p.eof) }) }
+
+// halfClosed reports whether closeWrite was called.
+func (p *sendPipe) halfClosed() bool {
+	select {
+	case <-p.eof:
+		return true
+	default:
+		return false
+	}
+}
