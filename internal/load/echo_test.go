@@ -25,33 +25,61 @@ const echoSeed = 20260101
 // fragments. Each ends with a completed close handshake, which the server
 // confirms.
 func TestLoadEcho(t *testing.T) {
-	conns, msgs := size(20, 100, 100), size(200, 1000, 100_000)
-	var clean atomic.Int64 // connections whose close the server echoed
-	var serverErrs sync.Map
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sc, err := ws.Accept(w, r)
-		if err != nil {
-			serverErrs.Store(r.RemoteAddr, err)
-			return
-		}
-		if err := serveEcho(sc); err != nil {
+	loadRun{
+		conns: size(20, 100, 100), msgs: size(200, 1000, 100_000), servers: 1,
+		stream: newStream,
+		serve: func(w http.ResponseWriter, r *http.Request, _ int64) error {
+			sc, err := ws.Accept(w, r)
+			if err != nil {
+				return err
+			}
+			return serveEcho(sc)
+		},
+	}.run(t)
+}
+
+// loadRun is one run of the echo load: conns clients at once, each
+// sending msgs messages of its stream (stream) and checking every echo
+// (pongs may overtake echoes with pongsAhead, see echoConn), spread over
+// servers httptest servers whose handler is serve, given the count of
+// requests so far; serve returns nil after the client's clean close.
+type loadRun struct {
+	conns, msgs, servers int
+	stream               func(seed uint64, conn int) *stream
+	pongsAhead           bool
+	serve                func(w http.ResponseWriter, r *http.Request, n int64) error
+}
+
+// run runs the load and fails t unless every client saw every echo and
+// every server a clean close, within stallTimeout of the clients' end.
+func (l loadRun) run(t *testing.T) {
+	var (
+		accepted, clean atomic.Int64
+		serverErrs      sync.Map
+		urls            []string
+	)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := l.serve(w, r, accepted.Add(1)); err != nil {
 			serverErrs.Store(r.RemoteAddr, err)
 			return
 		}
 		clean.Add(1)
-	}))
-	defer srv.Close()
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	})
+	for range l.servers {
+		srv := httptest.NewServer(handler)
+		defer srv.Close()
+		urls = append(urls, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	}
 
 	start := time.Now()
 	var wg sync.WaitGroup
-	errs := make(chan error, conns)
+	errs := make(chan error, l.conns)
 	var bytesSent atomic.Int64
-	for id := range conns {
+	for id := range l.conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := echoConn(url, id, msgs, newStream, false)
+			n, err := echoConn(urls[id%len(urls)], id, l.msgs, l.stream, l.pongsAhead)
 			bytesSent.Add(n)
 			if err != nil {
 				errs <- err
@@ -67,15 +95,16 @@ func TestLoadEcho(t *testing.T) {
 		return
 	}
 	elapsed := time.Since(start)
-	// The server counts a close once it has echoed it, a moment before it
-	// closes the TCP connection whose end the client's Close waits for.
-	for deadline := time.Now().Add(stallTimeout); clean.Load() < int64(conns); time.Sleep(time.Millisecond) {
+	// A server counts a close once its Conn has ended, a moment after the
+	// client's Close has had the echo of its close frame.
+	for deadline := time.Now().Add(stallTimeout); clean.Load() < int64(l.conns); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			serverErrs.Range(func(k, v any) bool { t.Errorf("server, connection from %v: %v", k, v); return true })
-			t.Fatalf("the server saw %d clean closes of %d", clean.Load(), conns)
+			t.Fatalf("the servers saw %d clean closes of %d", clean.Load(), l.conns)
 		}
 	}
-	t.Logf("%d connections x %d messages, %.0f MiB each way, in %v", conns, msgs, float64(bytesSent.Load())/(1<<20), elapsed.Round(time.Millisecond))
+	t.Logf("%d connections x %d messages through %d ws.Accept servers, %.0f MiB each way, in %v",
+		l.conns, l.msgs, l.servers, float64(bytesSent.Load())/(1<<20), elapsed.Round(time.Millisecond))
 }
 
 var modes = []ws.Mode{ws.Passive, ws.Active, ws.ActiveOnce}
