@@ -53,11 +53,14 @@ type netConn struct {
 	rd, wd deadline
 }
 
-// A deadline is the time that bounds the calls of one direction, and the
-// cancels of the calls under way, which moving it calls.
+// A deadline is the time that bounds the calls of one direction, and
+// what tells the calls under way that it moved: the cancels of the Reads'
+// contexts, which moving it calls, and moved, which moving it closes, for
+// the Writes, which need no context and so cost no allocation for one.
 type deadline struct {
 	t       time.Time
 	cancels map[*context.CancelFunc]struct{}
+	moved   chan struct{}
 }
 
 // Read reads from the message being received, or the next.
@@ -157,20 +160,23 @@ func (n *netConn) Write(p []byte) (int, error) {
 	}
 	// Wait for the message before, under way.
 	for started := false; !started; {
-		ctx, deadline, done := n.bound(&n.wd)
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
-			done()
+		t, expired, moved, stop := n.watch(&n.wd)
+		if !t.IsZero() && !time.Now().Before(t) {
+			stop() // a call fails once its deadline has passed, whatever else is ready
 			return 0, deadlineError
 		}
 		select {
 		case n.wsem <- struct{}{}:
 			started = true
-		case <-ctx.Done():
+		case <-moved:
+		case <-expired:
+			stop()
+			return 0, deadlineError
 		case <-n.c.closing:
-			done()
+			stop()
 			return 0, net.ErrClosed
 		}
-		done()
+		stop()
 	}
 	sent := make(chan error, 1)
 	msg := Frame{Kind: n.kind, Payload: append([]byte(nil), p...)}
@@ -189,21 +195,37 @@ func (n *netConn) Write(p []byte) (int, error) {
 		sent <- err
 	}()
 	for {
-		ctx, deadline, done := n.bound(&n.wd)
+		_, expired, moved, stop := n.watch(&n.wd)
 		select {
 		case err := <-sent:
-			done()
+			stop()
 			if err != nil {
 				return 0, n.error(err)
 			}
 			return len(p), nil
-		case <-ctx.Done():
-		}
-		done()
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
+		case <-moved:
+			stop()
+		case <-expired:
 			return len(p), deadlineError // it goes out whole, later
 		}
 	}
+}
+
+// watch returns, for a call under d, d's time, a channel that delivers
+// when it passes (nil for none), one closed when d moves, and the func
+// that stops the first's timer.
+func (n *netConn) watch(d *deadline) (t time.Time, expired <-chan time.Time, moved <-chan struct{}, stop func() bool) {
+	n.mu.Lock()
+	if d.moved == nil {
+		d.moved = make(chan struct{})
+	}
+	t, moved = d.t, d.moved
+	n.mu.Unlock()
+	if t.IsZero() {
+		return t, nil, moved, func() bool { return false }
+	}
+	timer := time.NewTimer(time.Until(t))
+	return t, timer.C, moved, timer.Stop
 }
 
 // Close closes the Conn with 1000, and waits for the messages that Writes
@@ -255,5 +277,9 @@ func (n *netConn) setDeadline(d *deadline, t time.Time) {
 	for cancel := range d.cancels {
 		(*cancel)()
 		delete(d.cancels, cancel)
+	}
+	if d.moved != nil {
+		close(d.moved)
+		d.moved = nil
 	}
 }

@@ -142,3 +142,17 @@ func TestNetConnCloseDuringWrites(t *testing.T) {
 		t.Fatalf("Write after Close: %v, want net.ErrClosed", err)
 	}
 }
+
+// BenchmarkNetConnWrite is NetConn's Write of 16 B messages beside a
+// plain Send's (BenchmarkSend): what the deadlines that never harm the
+// connection cost per message.
+func BenchmarkNetConnWrite(b *testing.B) {
+	nc := NetConn(dial(b, discardServer(b)), BinaryFrame)
+	msg := make([]byte, 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := nc.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
