@@ -101,10 +101,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 	}
 	// The server's own deadlines (ReadTimeout, WriteTimeout) are not the
 	// Conn's; the 101 goes within ConnectTimeout.
-	var deadline time.Time
-	if cfg.connectTimeout > 0 {
-		deadline = time.Now().Add(cfg.connectTimeout)
-	}
+	deadline := after(cfg.connectTimeout)
 	nc.SetDeadline(time.Time{})
 	nc.SetWriteDeadline(deadline)
 	if _, err := nc.Write(head); err != nil {

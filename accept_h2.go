@@ -43,10 +43,7 @@ func acceptStream(w http.ResponseWriter, r *http.Request, cfg *config, protocol,
 		}
 		return nil, fmt.Errorf("ws: accept: clear the stream's read deadline: %w", err)
 	}
-	var deadline time.Time
-	if cfg.connectTimeout > 0 {
-		deadline = time.Now().Add(cfg.connectTimeout)
-	}
+	deadline := after(cfg.connectTimeout)
 	rc.SetWriteDeadline(deadline) // bounds the 200's write
 
 	h := w.Header()

@@ -67,10 +67,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	}
 	// The connect timeout is a deadline on the dial and on the socket,
 	// not a context: one costs a dozen allocations.
-	var deadline time.Time
-	if cfg.connectTimeout > 0 {
-		deadline = time.Now().Add(cfg.connectTimeout)
-	}
+	deadline := after(cfg.connectTimeout)
 	var c *Conn
 	if cfg.http2 != HTTP2Off {
 		c, err = connectHTTP2(ctx, deadline, t, cfg, req)
