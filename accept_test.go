@@ -468,7 +468,7 @@ func TestAcceptFramesBehindRequest(t *testing.T) {
 // client's does: the guide's chat room, served.
 func TestAcceptHub(t *testing.T) {
 	hub := make(chan Event)
-	joined := make(chan *Conn)
+	joined := make(chan *Conn, 3) // a handler never waits on a test that failed early
 	url := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := Accept(w, r, ActiveMode(Active), DeliverTo(hub)); err == nil {
 			joined <- c
