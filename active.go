@@ -73,6 +73,7 @@ func (c *Conn) SetActive(m Mode) error {
 			c.unpassive = nil
 		}
 		c.startPump()
+		c.wakePump()
 		c.interrupt() // a Recv reading gives the token to the pump
 	}
 	select {

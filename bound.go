@@ -140,6 +140,9 @@ func (c *Conn) dropAfterCut() {
 	}
 	c.mu.Unlock()
 	c.nc.Close()
+	c.mu.Lock()
+	c.wakePump() // a parked pump's socket, closed, reports nothing to the poller
+	c.mu.Unlock()
 }
 
 // gate is the message lock of a writer: held shared by Send and SendAll,

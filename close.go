@@ -34,6 +34,7 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 		first = true
 		c.mu.Lock()
 		c.closed, ended = true, c.ended
+		c.wakePump() // a parked pump returns, closing its Events channel
 		c.mu.Unlock()
 		close(c.closing)
 	})

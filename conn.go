@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hackney-go/ws/internal/deflate"
+	"github.com/hackney-go/ws/internal/netpoll"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -54,6 +55,12 @@ type Conn struct {
 	//     its end: it takes the token for each Read, and between Reads
 	//     nobody else reads but a Recv or the pump, which abandon it and
 	//     drop the rest of its message; a probe leaves it alone (streaming).
+	//   - The pump, where the poller serves the socket (netpoll), never
+	//     waits for the socket nor for a SetActive: its goroutine returns
+	//     (park), in an active mode keeping the token, and wakePump starts
+	//     another on the poller's report and on what would interrupt a
+	//     holder waiting: Close, the keepalive's ping overdue, a send cut
+	//     short; in passive mode on a SetActive, the end or Close.
 	//   - The reader never waits on the writer: pongs and the close frame it
 	//     owes are posted (writer.reply) and written by whoever writes next.
 	//   - Every wait has a bound. A Recv waits for the token and reads until
@@ -112,6 +119,11 @@ type Conn struct {
 	// the connection: it sends it after the last Event (lastEvent). Only
 	// the pump touches it.
 	pumpOwed []byte
+	// poll is the socket's registration with the poller, made by the
+	// pump's first tenure; noPoll says the poller cannot serve it (TLS,
+	// HTTP/2, another system). The token's holder owns both.
+	poll   *netpoll.Handle
+	noPoll bool
 
 	events chan Event
 	kick   chan struct{} // wakes the pump when the mode changes
@@ -126,6 +138,7 @@ type Conn struct {
 	mode    Mode
 	gen     uint64 // counts SetActive calls, so a new grant is never lost
 	pumping bool   // the pump has been started
+	parked  uint8  // the pump's goroutine returned until wakePump starts another (park)
 	closed  bool   // Close was called
 	ended   bool   // the connection is over; err says why
 	err     error

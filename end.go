@@ -20,9 +20,13 @@ func (c *Conn) end(err error) bool {
 	}
 	c.ended, c.err = true, err
 	pumping := c.pumping
+	c.wakePump() // a parked pump delivers the last Event
 	c.mu.Unlock()
 	if c.ka != nil {
 		c.ka.timer.Stop()
+	}
+	if c.poll != nil {
+		c.poll.Close()
 	}
 	c.dropReadBuffer()
 	if c.inflater != nil {

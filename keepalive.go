@@ -157,8 +157,11 @@ func (c *Conn) judge() {
 	default:
 		// The holder reads until the due time, or is about to, and ends
 		// the Conn then; should it stop first, the next tick, one
-		// timeout later, pings again.
+		// timeout later, pings again. A parked pump, which holds the
+		// token without reading, is started: it finds the socket empty
+		// and the ping overdue (readError).
 		c.mu.Lock()
+		c.wakePump()
 		c.rearm(c.ka.timeout)
 		c.mu.Unlock()
 	}

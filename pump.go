@@ -3,6 +3,7 @@ package ws
 import (
 	"time"
 
+	"github.com/hackney-go/ws/internal/netpoll"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -22,30 +23,57 @@ func (c *Conn) startPump() {
 // reads. While nobody takes an event it does not read, so the peer is
 // slowed by TCP flow control instead of memory growing. It returns once
 // the connection has ended, after the last event, or once Close starts.
-func (c *Conn) pump() {
+//
+// With the poller (a TCP or Unix socket on Linux), its goroutine also
+// returns whenever it would wait for the socket or for a SetActive: it
+// parks, and wakePump starts another. Parked in an active mode it keeps
+// the read token, as a pump waiting on the socket would, and the next
+// goroutine goes on with it: wakePump starts one on the poller's report,
+// and on whatever would have interrupted that wait: Close, the keepalive
+// finding its ping overdue (judge), a send cut short that dropped the
+// socket. Parked in passive mode it holds nothing, and SetActive, the end
+// or Close start it. An idle Conn in an active mode then has no
+// goroutine (BenchmarkIdleActive).
+func (c *Conn) pump() { c.pumpFrom(false) }
+
+// pumpFrom runs the pump; holding says that it goes on from a pump
+// parked with the token.
+func (c *Conn) pumpFrom(holding bool) {
 	defer c.pumpWG.Done()
-	defer c.lastEvent()
 	for {
-		c.mu.Lock()
-		mode, over := c.mode, c.ended || c.closed
-		c.mu.Unlock()
-		if over {
-			return
-		}
-		if mode == Passive {
-			select {
-			case <-c.kick:
-				continue
-			case <-c.endedCh:
-			case <-c.closing:
+		if !holding {
+			c.mu.Lock()
+			mode, over := c.mode, c.ended || c.closed
+			if !over && mode == Passive && c.poll != nil {
+				c.parked = parkedPassive
+				c.mu.Unlock()
+				return
 			}
+			c.mu.Unlock()
+			if over {
+				c.lastEvent()
+				return
+			}
+			if mode == Passive {
+				select {
+				case <-c.kick:
+					continue
+				case <-c.endedCh:
+				case <-c.closing:
+				}
+				c.lastEvent()
+				return
+			}
+			if !c.acquire() {
+				c.lastEvent()
+				return
+			}
+			c.hold(pumpHolder, time.Time{}, nil)
+		}
+		holding = false
+		if c.pumpActive() {
 			return
 		}
-		if !c.acquire() {
-			return
-		}
-		c.hold(pumpHolder, time.Time{}, nil)
-		c.pumpActive()
 		c.idle()
 		c.release()
 		c.mu.Lock()
@@ -55,14 +83,22 @@ func (c *Conn) pump() {
 }
 
 // pumpActive reads and delivers until the mode turns passive, the
-// connection ends or Close starts.
-func (c *Conn) pumpActive() {
+// connection ends or Close starts, or until it parks (true).
+func (c *Conn) pumpActive() (parked bool) {
+	if c.poll == nil && !c.noPoll {
+		c.poll = netpoll.Register(c.nc, (*pumpWaker)(c))
+		c.noPoll = c.poll == nil
+	}
 	for c.stop() == nil {
 		f, ok := c.take()
 		if !ok {
 			var err error
-			if f, err = c.next(); err != nil {
-				continue // stop says why
+			f, err = c.next()
+			if err == netpoll.ErrWouldBlock && c.park() {
+				return true
+			}
+			if err != nil {
+				continue // stop says why, or the socket has more now
 			}
 		}
 		if !c.deliver(Event{Conn: c, Frame: Frame{Kind: Kind(f.Op), Payload: f.Payload}}, nil) {
@@ -70,6 +106,76 @@ func (c *Conn) pumpActive() {
 			c.holding.Store(true)
 		}
 	}
+	return false
+}
+
+// How the pump is parked (Conn.parked).
+const (
+	notParked     = iota
+	parkedPassive // waiting for a SetActive, without the token
+	parkedActive  // waiting for the socket, with the token
+	parking       // arming the poller, with the token
+	parkWoken     // woken while parking: it goes on instead
+)
+
+// park ends the pump's goroutine, keeping the token, once the socket has
+// nothing to read: it arms the poller, whose report starts the pump again
+// (wakePump). While it arms the poller it is parking: a report coming at
+// once, or any other wake, is then not lost but makes it go on, as only
+// one goroutine may hold the token. False when the pump goes on: it was
+// woken, the mode or the state changed, which the pump then looks at, or
+// the socket was closed, which its next read reports.
+func (c *Conn) park() bool {
+	c.idle()
+	c.mu.Lock()
+	if c.ended || c.closed || c.mode == Passive {
+		c.mu.Unlock()
+		return false
+	}
+	c.parked = parking
+	c.mu.Unlock()
+	if testHookParking != nil {
+		testHookParking(c)
+	}
+	err := c.poll.Arm()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil && c.parked == parking {
+		c.parked = parkedActive
+		return true
+	}
+	c.parked = notParked
+	return false
+}
+
+// testHookParking, set by tests, runs while the pump is parking, before
+// it arms the poller: the window in which a wake must not be lost.
+var testHookParking func(*Conn)
+
+// wakePump starts the pump again if it is parked. c.mu is held: Close and
+// the end wake it under the lock that records them, and the pump parks
+// only under that lock and never once either happened, so that no pump
+// starts after finish has waited for it (pumpWG).
+func (c *Conn) wakePump() {
+	switch c.parked {
+	case parking:
+		c.parked = parkWoken
+	case parkedPassive, parkedActive:
+		holding := c.parked == parkedActive
+		c.parked = notParked
+		c.pumpWG.Add(1)
+		go c.pumpFrom(holding)
+	}
+}
+
+// pumpWaker is the Conn as the poller sees it: a report starts the pump.
+type pumpWaker Conn
+
+func (w *pumpWaker) Wake() {
+	c := (*Conn)(w)
+	c.mu.Lock()
+	c.wakePump()
+	c.mu.Unlock()
 }
 
 // lastEvent offers the reason the connection ended as the last Event, in

@@ -1,0 +1,24 @@
+//go:build !linux
+
+package netpoll
+
+import (
+	"errors"
+	"net"
+)
+
+// Handle is a socket's registration with the poller; there is none on
+// this system.
+type Handle struct{}
+
+// Register returns nil: a Conn waits on its own goroutine here.
+func Register(net.Conn, Waker) *Handle { return nil }
+
+// Arm fails: Register returns no Handle here.
+func (*Handle) Arm() error { return errors.ErrUnsupported }
+
+// Read fails: Register returns no Handle here.
+func (*Handle) Read([]byte) (int, error) { return 0, errors.ErrUnsupported }
+
+// Close does nothing.
+func (*Handle) Close() {}
