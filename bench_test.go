@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,6 +268,88 @@ func BenchmarkIdleKeepalive(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkIdleActive measures an idle Conn with a reader waiting, both
+// ways a program has one: a goroutine blocked in Recv (passive), and the
+// active mode delivering to one channel for all Conns (active), where the
+// poller serves the socket without a goroutine (pump.go). 1000 Conns to a
+// server in another process, so that the figures are the client's: heap
+// and stack bytes and goroutines per Conn, after a collection. Run it
+// with -benchtime=1x: each run is one such measure.
+func BenchmarkIdleActive(b *testing.B) {
+	const n = 1000
+	url := startAllocServer(b)
+	for _, mode := range []Mode{Passive, Active} {
+		b.Run(mode.String(), func(b *testing.B) {
+			events := make(chan Event)
+			for b.Loop() {
+				mem0, g0 := memAndGoroutines()
+				conns := make([]*Conn, n)
+				var recvs sync.WaitGroup
+				for i := range conns {
+					c, err := Connect(context.Background(), url, DeliverTo(events))
+					if err != nil {
+						b.Fatal(err)
+					}
+					conns[i] = c
+					if mode == Passive {
+						recvs.Go(func() { c.Recv() })
+					} else {
+						c.SetActive(Active)
+					}
+				}
+				waitIdle(b, conns, mode)
+				mem1, g1 := memAndGoroutines()
+				for _, c := range conns {
+					c.Close()
+				}
+				recvs.Wait()
+				b.ReportMetric(float64(mem1-mem0)/n, "B/conn")
+				b.ReportMetric(float64(g1-g0)/n, "goroutines/conn")
+			}
+		})
+	}
+}
+
+// waitIdle waits, bounded, until every Conn's reader waits: n goroutines
+// blocked in Recv on the socket, or every pump parked.
+func waitIdle(b *testing.B, conns []*Conn, mode Mode) {
+	deadline := time.Now().Add(testTimeout)
+	buf := make([]byte, 64<<20)
+	for time.Now().Before(deadline) {
+		waiting := 0
+		if mode == Passive {
+			n := runtime.Stack(buf, true)
+			for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+				if strings.Contains(g, "[IO wait") && strings.Contains(g, "ws.(*Conn).Recv(") {
+					waiting++
+				}
+			}
+		} else {
+			for _, c := range conns {
+				c.mu.Lock()
+				if c.parked == parkedActive {
+					waiting++
+				}
+				c.mu.Unlock()
+			}
+		}
+		if waiting == len(conns) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Fatal("the Conns' readers did not all wait")
+}
+
+// memAndGoroutines returns the heap and stacks in use after a collection,
+// and the number of goroutines.
+func memAndGoroutines() (mem int64, goroutines int) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse + m.StackInuse), runtime.NumGoroutine()
 }
 
 // heapAndGoroutines returns the heap in use after a collection, and the

@@ -88,7 +88,7 @@ func (c *Conn) CloseWith(code CloseCode, reason string) error {
 	// deadline, after which finish does it, but the handshake has
 	// completed either way.
 	select {
-	case <-c.done:
+	case <-c.closedSocket():
 	case <-t.C:
 	}
 	return nil
@@ -111,14 +111,14 @@ func (c *Conn) finish() {
 	case <-c.readTok:
 		if c.end(ErrClosed) {
 			c.nc.Close()
-			close(c.done)
+			c.socketClosed()
 		}
 		c.release()
 	case <-c.endedCh:
 	}
-	close(c.finishing)
+	c.finishing.Store(true)
 	c.interrupt() // hangUp stops waiting for the peer to close first
-	<-c.done
+	<-c.closedSocket()
 	c.bg.Wait()
 	if c.ka != nil {
 		c.ka.wg.Wait()

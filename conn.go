@@ -79,7 +79,7 @@ type Conn struct {
 	//     says what bounds its own waits.
 
 	nc          net.Conn
-	cfg         *config
+	cfg         connConfig
 	subprotocol string
 	resp        *proto.Response // the 101 response; its headers are parsed when asked
 
@@ -126,7 +126,7 @@ type Conn struct {
 	noPoll bool
 
 	events chan Event
-	kick   chan struct{} // wakes the pump when the mode changes
+	kick   chan struct{} // wakes the pump when the mode changes; made with the pump, under mu
 
 	// The keepalive (keepalive.go), nil without PingInterval; lastIn is
 	// when bytes last arrived, since born, tracked only with it.
@@ -159,30 +159,53 @@ type Conn struct {
 	latency time.Duration
 	resume  chan struct{}
 
-	closing   chan struct{}  // closed when Close starts
-	finishing chan struct{}  // closed when Close is done with the handshake
-	endedCh   chan struct{}  // closed once err is set
-	done      chan struct{}  // closed once the socket is closed
-	pumpWG    sync.WaitGroup // the pump
-	bg        sync.WaitGroup // hangUp's goroutine
-	closeOnce sync.Once
+	closing   chan struct{} // closed when Close starts
+	finishing atomic.Bool   // Close is done with the handshake
+	endedCh   chan struct{} // closed once err is set
+	// The socket is closed (socketClosed); done, made when first waited
+	// for (closedSocket), says so to the waiters.
+	sockClosed bool
+	done       chan struct{}
+	pumpWG     sync.WaitGroup // the pump
+	bg         sync.WaitGroup // hangUp's goroutine
+	closeOnce  sync.Once
+}
+
+// connConfig is what a Conn keeps of its options once it is open: the
+// rest served the handshake, and an idle Conn's memory is mostly its own
+// (BenchmarkIdleActive).
+type connConfig struct {
+	recvTimeout, sendTimeout, closeTimeout time.Duration
+	events                                 chan Event // DeliverTo's, nil for the Conn's own
+	fragment                               int
+	maxMessage                             int64
+	deflate                                *Deflate
+	hideControl                            bool
+	server                                 bool
 }
 
 func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	c := &Conn{
-		nc:        nc,
-		cfg:       cfg,
-		readTok:   make(chan struct{}, 1),
-		rd:        proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage, Server: cfg.server},
-		rbuf:      buffered,
-		rend:      len(buffered),
-		events:    cfg.events,
-		kick:      make(chan struct{}, 1),
-		mode:      cfg.mode,
-		closing:   make(chan struct{}),
-		finishing: make(chan struct{}),
-		endedCh:   make(chan struct{}),
-		done:      make(chan struct{}),
+		nc: nc,
+		cfg: connConfig{
+			recvTimeout:  cfg.recvTimeout,
+			sendTimeout:  cfg.sendTimeout,
+			closeTimeout: cfg.closeTimeout,
+			events:       cfg.events,
+			fragment:     cfg.fragment,
+			maxMessage:   cfg.maxMessage,
+			deflate:      cfg.deflate,
+			hideControl:  cfg.hideControl,
+			server:       cfg.server,
+		},
+		readTok: make(chan struct{}, 1),
+		rd:      proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage, Server: cfg.server},
+		rbuf:    buffered,
+		rend:    len(buffered),
+		events:  cfg.events,
+		mode:    cfg.mode,
+		closing: make(chan struct{}),
+		endedCh: make(chan struct{}),
 	}
 	c.readTok <- struct{}{}
 	if c.events == nil {
@@ -196,7 +219,7 @@ func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 		c.w.vectored = true
 	}
 	c.w.cond.L = &c.w.mu
-	c.startKeepalive()
+	c.startKeepalive(cfg.pingInterval, cfg.pingTimeout)
 	return c
 }
 
@@ -224,4 +247,29 @@ func (c *Conn) stateErr() error {
 		return c.err
 	}
 	return nil
+}
+
+// socketClosed records that the socket is closed, once, and wakes whoever
+// waits for it.
+func (c *Conn) socketClosed() {
+	c.mu.Lock()
+	c.sockClosed = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
+}
+
+// closedSocket returns a channel that is closed once the socket is: made
+// only when waited for, as most Conns are never waited for that way.
+func (c *Conn) closedSocket() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.sockClosed {
+			close(c.done)
+		}
+	}
+	return c.done
 }

@@ -67,7 +67,7 @@ func (c *Conn) endRead(err error) error {
 	switch {
 	case owed == nil:
 		c.nc.Close()
-		close(c.done)
+		c.socketClosed()
 	case c.holder == pumpHolder && !dead:
 		c.pumpOwed = owed
 	default:
@@ -132,14 +132,12 @@ func (c *Conn) hangUp(ticket uint64, drain bool, bound time.Duration) {
 			c.nc.SetReadDeadline(deadline)
 			// Looked at after the deadline is set: finish, which cuts the
 			// wait by interrupting it, does so after finishing.
-			select {
-			case <-c.finishing:
-			default:
+			if !c.finishing.Load() {
 				io.Copy(io.Discard, c.nc)
 			}
 		}
 		c.nc.Close()
-		close(c.done)
+		c.socketClosed()
 	}()
 }
 

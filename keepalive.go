@@ -63,8 +63,7 @@ type keepalive struct {
 }
 
 // startKeepalive arms the keepalive when PingInterval is set.
-func (c *Conn) startKeepalive() {
-	interval, timeout := c.cfg.pingInterval, c.cfg.pingTimeout
+func (c *Conn) startKeepalive(interval, timeout time.Duration) {
 	if interval <= 0 {
 		return
 	}

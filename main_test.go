@@ -82,7 +82,7 @@ func dial(t testing.TB, url string, opts ...Option) *Conn {
 func waitDone(t testing.TB, c *Conn) {
 	t.Helper()
 	select {
-	case <-c.done:
+	case <-c.closedSocket():
 	case <-time.After(testTimeout):
 		t.Fatal("the Conn's read loop did not end")
 	}

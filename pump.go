@@ -14,6 +14,7 @@ func (c *Conn) startPump() {
 		return
 	}
 	c.pumping = true
+	c.kick = make(chan struct{}, 1)
 	c.pumpWG.Add(1)
 	go c.pump()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync"
 
 	"github.com/hackney-go/ws"
 )
@@ -23,6 +24,7 @@ func dialWS(d dialSpec) (conn, error) {
 	if d.compress {
 		opts = append(opts, ws.Compression(ws.Deflate{}))
 	}
+	opts = append(opts, ws.DeliverTo(idleEvents))
 	c, err := ws.Connect(context.Background(), d.url(), opts...)
 	if err != nil {
 		return nil, err
@@ -64,9 +66,42 @@ func (c *wsConn) sendBatch(p []byte, n int) error {
 	return c.c.SendAll(c.batch...)
 }
 
-// idle keeps a Recv waiting, as an application that wants pings answered
-// and a close noticed does: in passive mode the socket is read only then.
+// idle has the Conn read and deliver, as an application that wants pings
+// answered and a close noticed does, the way ws serves many connections:
+// in active mode, every Conn delivering to one channel that one goroutine
+// takes from (hackney's many sockets delivering to one process). Where
+// the poller serves the socket (Linux), a Conn waiting for its peer then
+// holds no goroutine. wsRecvConn keeps a Recv waiting instead.
 func (c *wsConn) idle() {
+	idleOnce.Do(func() {
+		go func() {
+			for range idleEvents {
+			}
+		}()
+	})
+	c.c.SetActive(ws.Active)
+}
+
+// idleEvents is the channel every ws Conn delivers to (DeliverTo), taken
+// from by one goroutine once the idle workload starts.
+var (
+	idleEvents = make(chan ws.Event)
+	idleOnce   sync.Once
+)
+
+// wsRecvConn is ws with a goroutine blocked in Recv on each idle
+// connection, the passive way to keep a reader waiting.
+type wsRecvConn struct{ *wsConn }
+
+func dialWSRecv(d dialSpec) (conn, error) {
+	c, err := dialWS(d)
+	if err != nil {
+		return nil, err
+	}
+	return wsRecvConn{c.(*wsConn)}, nil
+}
+
+func (c wsRecvConn) idle() {
 	go func() {
 		for {
 			if _, err := c.c.Recv(); err != nil {

@@ -51,6 +51,8 @@ type library struct {
 	// only in the workloads that batch, so that ws's batch is compared
 	// with batching and not only with its absence.
 	batchOnly bool
+	// idleOnly: a variant of ws measured only in the idle workloads.
+	idleOnly bool
 }
 
 // runs reports whether l is measured in w.
@@ -59,7 +61,7 @@ func (l library) runs(w workload) bool {
 		e, ok := echoServers[l.name]
 		return ok && (w.side != serverSideDetached || e.upgrade != nil)
 	}
-	return !(w.compress && isBaseline(l.name)) && (!l.batchOnly || w.batch > 1)
+	return !(w.compress && isBaseline(l.name)) && (!l.batchOnly || w.batch > 1) && (!l.idleOnly || w.kind == idle)
 }
 
 // baseline is the name of the raw TCP client, the floor of every figure;
@@ -77,15 +79,16 @@ func isBaseline(lib string) bool { return lib == baseline || lib == baselineBatc
 // by one in each next one. ws comes first: every ratio is ws's figure
 // divided by another's.
 var libraries = []library{
-	{"ws", dialWS, false},
-	{"ws-h2", dialWSH2, false}, // lib_wsh2.go
-	{"gorilla", dialGorilla, false},
-	{"coder", dialCoder, false},
-	{"gobwas", dialGobwas, false},
-	{"gws", dialGws, false},
-	{baseline, dialTCP, false},
-	{"gobwas-batch", dialGobwasBatch, true},
-	{baselineBatch, dialTCPBatch, true},
+	{name: "ws", dial: dialWS},
+	{name: "ws-recv", dial: dialWSRecv, idleOnly: true}, // lib_ws.go
+	{name: "ws-h2", dial: dialWSH2},                     // lib_wsh2.go
+	{name: "gorilla", dial: dialGorilla},
+	{name: "coder", dial: dialCoder},
+	{name: "gobwas", dial: dialGobwas},
+	{name: "gws", dial: dialGws},
+	{name: baseline, dial: dialTCP},
+	{name: "gobwas-batch", dial: dialGobwasBatch, batchOnly: true},
+	{name: baselineBatch, dial: dialTCPBatch, batchOnly: true},
 }
 
 // readLimit is given to the libraries whose default limit on a received

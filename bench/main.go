@@ -48,7 +48,7 @@ func benchMain() int {
 	zidleConns := flag.Int("zidle", 2000, "compressed connections held open in Z3")
 	only := flag.String("only", "", "comma-separated workloads to run (W1,W2,W2-batch,W3,W4-1MiB,W4-16MiB,W5,W6,W7,Z1,Z2,Z3, and S1,S2,S3,S4-1MiB,S4-16MiB,S5,S6,S7 on the server side); those of -side when empty")
 	side := flag.String("side", "client", "the workloads run when -only is empty: those of the `client` (W and Z) or of the server (S)")
-	libs := flag.String("libs", "", "comma-separated libraries to run (ws,gorilla,coder,gobwas,gws,tcp,gobwas-batch,tcp-batch); all when empty")
+	libs := flag.String("libs", "", "comma-separated libraries to run (ws,ws-recv,ws-h2,gorilla,coder,gobwas,gws,tcp,gobwas-batch,tcp-batch); all when empty")
 	quick := flag.Bool("quick", false, "a smoke test: 1 repetition, 150ms per measurement, 1000 idle connections (200 compressed), unless set")
 	jsonPath := flag.String("json", "", "also write the report as JSON to this `file`")
 	serverPath := flag.String("server", "", "a built echoserver binary; by default it is built from ./echoserver")

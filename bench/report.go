@@ -218,7 +218,7 @@ func bestPeer(s summary, libs []string, m metric, skip func(lib string) bool) st
 	best := ""
 	for _, lib := range libs {
 		med, ok := s.Medians[lib]
-		if lib == "ws" || isBaseline(lib) || !ok || skip != nil && skip(lib) {
+		if isOwn(lib) || isBaseline(lib) || !ok || skip != nil && skip(lib) {
 			continue
 		}
 		if b := s.Medians[best]; best == "" || (m.Higher && med[m.Key] > b[m.Key]) || (!m.Higher && med[m.Key] < b[m.Key]) {
@@ -227,6 +227,10 @@ func bestPeer(s summary, libs []string, m metric, skip func(lib string) bool) st
 	}
 	return best
 }
+
+// isOwn reports whether lib is ws itself or one of its variants (ws-h2,
+// ws-recv): never a peer.
+func isOwn(lib string) bool { return lib == "ws" || strings.HasPrefix(lib, "ws-") }
 
 // batchOnly reports whether lib is measured only where libraries batch.
 func batchOnly(lib string) bool {

@@ -81,7 +81,7 @@ func init() {
 }
 
 // driverLibrary dials every server of a server-side workload.
-var driverLibrary = library{"driver", dialDriver, false}
+var driverLibrary = library{name: "driver", dial: dialDriver}
 
 func serverEnvSet() bool { return os.Getenv(serverEnv) != "" }
 
