@@ -65,8 +65,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if err := cfg.dial.forTarget(t); err != nil {
 		return nil, err
 	}
-	// The connect timeout is a deadline on the dial and on the socket,
-	// not a context: one costs a dozen allocations.
+	// The connect timeout is a deadline on the dial (see dialDirect) and
+	// on the socket, not a context.WithDeadline: one costs a dozen
+	// allocations.
 	deadline := after(cfg.connectTimeout)
 	var c *Conn
 	var err error
@@ -212,7 +213,7 @@ func setHeader(h *http.Header, name, value string) {
 }
 
 // dialAndUpgrade connects and upgrades by deadline (none if zero), or
-// until ctx ends. bound is room for the dial's bound, nil for none.
+// until ctx ends. bound, if not nil, is room for the dial's (dialDirect).
 func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request, bound *dialBound) (*Conn, error) {
 	nc, err := dialServer(ctx, deadline, t, cfg, bound)
 	if err != nil {

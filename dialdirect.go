@@ -48,9 +48,10 @@ type dialBound struct {
 
 // neverCanceled stands for a context that never ends, which has no Done
 // channel: its Done never closes, and context.AfterFunc, which the connect
-// calls on a dialBound, joins it as it would any context.WithCancel, at
-// no cost (the map of its children grows once to the number of dials at a
-// time), where a context of ours would cost it two allocations.
+// calls on a dialBound, joins it as it would any context.WithCancel, with
+// no allocation, where a context of ours would cost it two. Every dial in
+// flight is then one entry in its map of children, under its lock: the
+// map grows to the most dials at a time, and keeps that size.
 var neverCanceled, _ = context.WithCancel(context.Background())
 
 // canceler is the context whose Done is the bound's.

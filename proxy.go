@@ -190,8 +190,8 @@ var defaultProxyPorts = map[string]string{"http": "80", "https": "443", "socks5"
 
 // dialServer returns a connection on which the opening handshake can start (TLS
 // for wss:// aside): to the server, or through the proxy to it. Every
-// blocking step ends at deadline (none if zero) or when ctx does. bound
-// is room for the bound of a dial to an IP address, nil for none.
+// blocking step ends at deadline (none if zero) or when ctx does. bound,
+// if not nil, is room for the bound of a direct dial (dialDirect).
 func dialServer(ctx context.Context, deadline time.Time, t *target, cfg *config, bound *dialBound) (net.Conn, error) {
 	d := &cfg.dial
 	pu, err := d.proxyFor(t)

@@ -78,6 +78,26 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// BenchmarkParseURL parses a plain URL as parseURL does, and through
+// net/url as parseAnyURL does any URL.
+func BenchmarkParseURL(b *testing.B) {
+	const url = "ws://127.0.0.1:8080/chat?room=1"
+	for _, bc := range []struct {
+		name  string
+		parse func(string, *target) error
+	}{{"parseURL", parseURL}, {"parseAnyURL", parseAnyURL}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var t target
+			for b.Loop() {
+				if err := bc.parse(url, &t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func TestIPv6Loopback(t *testing.T) {
 	ln, err := net.Listen("tcp6", "[::1]:0")
 	if err != nil {
