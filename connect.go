@@ -51,28 +51,30 @@ const (
 // the *HTTPError.
 func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	cfg := newConfig(opts)
-	t, err := parseURL(url)
-	if err != nil {
+	cn := new(connecting)
+	t, req := &cn.t, &cn.req
+	if err := parseURL(url, t); err != nil {
 		return nil, err
 	}
 	if cfg.mode > ActiveOnce {
 		return nil, errInvalidMode
 	}
-	req, err := buildRequest(t, cfg)
-	if err != nil {
+	if err := buildRequest(t, cfg, req); err != nil {
 		return nil, err
 	}
 	if err := cfg.dial.forTarget(t); err != nil {
 		return nil, err
 	}
-	// The connect timeout is a deadline on the dial and on the socket,
-	// not a context: one costs a dozen allocations.
+	// The connect timeout is a deadline on the dial (see dialDirect) and
+	// on the socket, not a context.WithDeadline: one costs a dozen
+	// allocations.
 	deadline := after(cfg.connectTimeout)
 	var c *Conn
+	var err error
 	if cfg.http2 != HTTP2Off {
 		c, err = connectHTTP2(ctx, deadline, t, cfg, req)
 	} else {
-		c, err = dialAndUpgrade(ctx, deadline, t, cfg, req)
+		c, err = dialAndUpgrade(ctx, deadline, t, cfg, req, &cn.bound)
 	}
 	if err != nil {
 		var refused *HTTPError
@@ -83,7 +85,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 			}
 		case ownDeadlinePassed(ctx, deadline):
 			return nil, &timeoutError{msg: "ws: connect: connect timeout exceeded", cause: err}
-		case ctx.Err() != nil:
+		case ctx.Err() != nil || ctxDeadlinePassed(ctx):
 			return nil, connectCtxError(ctx, err)
 		}
 		return nil, err
@@ -107,12 +109,30 @@ func ownDeadlinePassed(ctx context.Context, deadline time.Time) bool {
 	return !ok || deadline.Before(d)
 }
 
-// connectCtxError reports a Connect cut short by its context.
+// ctxDeadlinePassed reports whether the deadline of ctx has passed. A
+// dial takes it as its socket's deadline, and may fail on it a moment
+// before ctx ends (TestConnectInFlight).
+func ctxDeadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// connectCtxError reports a Connect cut short by its context: canceled,
+// or its deadline passed, which ctx may not say yet.
 func connectCtxError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if cerr := ctx.Err(); cerr == nil || errors.Is(cerr, context.DeadlineExceeded) {
 		return &timeoutError{msg: "ws: connect: timed out", cause: err}
 	}
 	return fmt.Errorf("ws: connect: %w", ctx.Err())
+}
+
+// connecting is what a Connect needs until it returns, in one allocation
+// (BenchmarkConnect): where the URL leads, the upgrade request, and room
+// for the bound of a dial to an IP address (dialDirect).
+type connecting struct {
+	t     target
+	req   proto.Request
+	bound dialBound
 }
 
 // reservedHeaders are the handshake's own: the Conn writes them.
@@ -142,18 +162,19 @@ func checkHeader(h http.Header) error {
 	return nil
 }
 
-func buildRequest(t *target, cfg *config) (*proto.Request, error) {
+// buildRequest fills req with the upgrade request to t.
+func buildRequest(t *target, cfg *config, req *proto.Request) error {
 	if err := checkHeader(cfg.header); err != nil {
-		return nil, err
+		return err
 	}
 	for _, p := range cfg.protocols {
 		if !proto.IsToken(p) {
-			return nil, fmt.Errorf("ws: invalid subprotocol %q: not an HTTP token", p)
+			return fmt.Errorf("ws: invalid subprotocol %q: not an HTTP token", p)
 		}
 	}
 	var nonce [16]byte
 	crand.Read(nonce[:])
-	req := &proto.Request{
+	*req = proto.Request{
 		Host:      t.host,
 		Target:    t.requestURI,
 		Key:       proto.EncodeKey(nonce),
@@ -162,7 +183,7 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 	}
 	if hosts, ok := req.Header["Host"]; ok {
 		if len(hosts) != 1 || strings.Trim(hosts[0], " \t") == "" {
-			return nil, fmt.Errorf("ws: Header(\"Host\") given %d times or empty: a request has one Host", len(hosts))
+			return fmt.Errorf("ws: Header(\"Host\") given %d times or empty: a request has one Host", len(hosts))
 		}
 		req.Host = hosts[0]
 		req.Header.Del("Host")
@@ -176,11 +197,11 @@ func buildRequest(t *target, cfg *config) (*proto.Request, error) {
 	if cfg.deflate != nil {
 		offer, err := cfg.deflate.offer()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		setHeader(&req.Header, "Sec-WebSocket-Extensions", offer.Header())
 	}
-	return req, nil
+	return nil
 }
 
 // setHeader sets a header in *h, making the map if need be.
@@ -192,9 +213,9 @@ func setHeader(h *http.Header, name, value string) {
 }
 
 // dialAndUpgrade connects and upgrades by deadline (none if zero), or
-// until ctx ends.
-func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request) (*Conn, error) {
-	nc, err := dialServer(ctx, deadline, t, cfg)
+// until ctx ends. bound, if not nil, is room for the dial's (dialDirect).
+func dialAndUpgrade(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request, bound *dialBound) (*Conn, error) {
+	nc, err := dialServer(ctx, deadline, t, cfg, bound)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +317,7 @@ func upgrade(ctx context.Context, deadline time.Time, nc net.Conn, t *target, cf
 		nc.SetReadDeadline(wait)
 		return nil, refusal(resp, io.MultiReader(bytes.NewReader(buf[n:]), nc))
 	}
-	protocol, err := proto.CheckResponse(resp, req.Key, req.Protocols, cfg.deflate != nil)
+	protocol, err := proto.CheckResponse(resp, string(req.Key[:]), req.Protocols, cfg.deflate != nil)
 	if err != nil {
 		return nil, handshakeError(err)
 	}

@@ -82,7 +82,7 @@ var h2Pool = sync.OnceValue(h2.NewPool)
 // HTTP2Prefer falls back.
 func connectHTTP2(ctx context.Context, deadline time.Time, t *target, cfg *config, req *proto.Request) (*Conn, error) {
 	if !t.secure && cfg.http2 == HTTP2Prefer {
-		return dialAndUpgrade(ctx, deadline, t, cfg, req)
+		return dialAndUpgrade(ctx, deadline, t, cfg, req, nil)
 	}
 	if !deadline.IsZero() {
 		var cancel context.CancelFunc
@@ -95,7 +95,7 @@ func connectHTTP2(ctx context.Context, deadline time.Time, t *target, cfg *confi
 	}
 	refused := func(err error) (*Conn, error) {
 		if cfg.http2 == HTTP2Prefer {
-			return dialAndUpgrade(ctx, deadline, t, cfg, req)
+			return dialAndUpgrade(ctx, deadline, t, cfg, req, nil)
 		}
 		return nil, &HTTP2Error{Reason: err.Error()}
 	}
@@ -148,7 +148,7 @@ func connectHTTP2(ctx context.Context, deadline time.Time, t *target, cfg *confi
 // dialH2 dials the lead's new connection: TLS offering h2 and http/1.1
 // for wss://, h2c with prior knowledge for ws://.
 func dialH2(ctx context.Context, deadline time.Time, t *target, cfg *config, slot *h2.Slot, shared bool) error {
-	nc, err := dialServer(ctx, deadline, t, cfg)
+	nc, err := dialServer(ctx, deadline, t, cfg, nil)
 	if err != nil {
 		return err
 	}

@@ -190,22 +190,22 @@ var defaultProxyPorts = map[string]string{"http": "80", "https": "443", "socks5"
 
 // dialServer returns a connection on which the opening handshake can start (TLS
 // for wss:// aside): to the server, or through the proxy to it. Every
-// blocking step ends at deadline (none if zero) or when ctx does.
-func dialServer(ctx context.Context, deadline time.Time, t *target, cfg *config) (net.Conn, error) {
+// blocking step ends at deadline (none if zero) or when ctx does. bound,
+// if not nil, is room for the bound of a direct dial (dialDirect).
+func dialServer(ctx context.Context, deadline time.Time, t *target, cfg *config, bound *dialBound) (net.Conn, error) {
 	d := &cfg.dial
 	pu, err := d.proxyFor(t)
 	if err != nil {
 		return nil, err
 	}
-	nd := net.Dialer{Deadline: deadline}
 	if pu == nil && d.netDial == nil {
-		// The common case, without the method value's allocation below.
-		nc, err := nd.DialContext(ctx, "tcp", t.addr)
+		nc, err := dialDirect(ctx, deadline, t, bound)
 		if err != nil {
 			return nil, fmt.Errorf("ws: dial: %w", err)
 		}
 		return nc, nil
 	}
+	nd := net.Dialer{Deadline: deadline}
 	netDial := d.netDial
 	if netDial == nil {
 		netDial = nd.DialContext

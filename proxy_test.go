@@ -198,7 +198,8 @@ func TestUnixURL(t *testing.T) {
 		{raw: "ws+unix:///tmp/s.sock:/#f", err: "fragment"},
 		{raw: "ws+unix://u:p@/tmp/s.sock:/", err: "userinfo"},
 	} {
-		got, err := parseURL(tc.raw)
+		got := new(target)
+		err := parseURL(tc.raw, got)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: %v, want an error with %q", tc.raw, err, tc.err)

@@ -9,6 +9,8 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+
+	"github.com/hackney-go/ws/internal/proto"
 )
 
 // FuzzRequest builds the opening handshake's request from a URL, a header
@@ -25,8 +27,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("ws:/h", "Authorization", "Basic Ym9iOnB3", "chat,super")
 	f.Add("ws://h:99999/", "Host", "", "p")
 	f.Fuzz(func(t *testing.T, rawURL, name, value, protocol string) {
-		tg, err := parseURL(rawURL)
-		if err != nil {
+		tg := new(target)
+		if err := parseURL(rawURL, tg); err != nil {
 			if ue := (*URLError)(nil); !errors.As(err, &ue) {
 				t.Fatalf("parseURL(%q): %T %v, want a *URLError", rawURL, err, err)
 			}
@@ -35,8 +37,8 @@ func FuzzRequest(f *testing.F) {
 		if _, _, err := net.SplitHostPort(tg.addr); err != nil {
 			t.Fatalf("parseURL(%q): address %q: %v", rawURL, tg.addr, err)
 		}
-		req, err := buildRequest(tg, newConfig([]Option{Header(name, value), Protocols(protocol)}))
-		if err != nil {
+		req := new(proto.Request)
+		if err := buildRequest(tg, newConfig([]Option{Header(name, value), Protocols(protocol)}), req); err != nil {
 			return
 		}
 		head := req.Append(nil)

@@ -39,30 +39,62 @@ func TestURLErrors(t *testing.T) {
 	}
 }
 
+// TestParseURL: the targets of URLs, parsed by parsePlainURL when plain
+// says so, by parseAnyURL otherwise.
 func TestParseURL(t *testing.T) {
 	for _, tc := range []struct {
 		url                    string
+		plain                  bool
 		secure                 bool
 		addr, host, requestURI string
 	}{
-		{"ws://example.com", false, "example.com:80", "example.com", "/"},
-		{"WS://Example.com:80/a?b=c", false, "Example.com:80", "Example.com", "/a?b=c"},
-		{"wss://example.com/chat", true, "example.com:443", "example.com", "/chat"},
-		{"wss://example.com:8443/", true, "example.com:8443", "example.com:8443", "/"},
-		{"ws://[::1]:9000/x", false, "[::1]:9000", "[::1]:9000", "/x"},
-		{"wss://[::1]/", true, "[::1]:443", "[::1]", "/"},
-		{"ws://127.0.0.1:443/", false, "127.0.0.1:443", "127.0.0.1:443", "/"},
-		{"ws://h/a b?q=x y&é", false, "h:80", "h", "/a%20b?q=x%20y&%C3%A9"}, // found by FuzzRequest: a space ended the request-target
-		{"ws://h?", false, "h:80", "h", "/?"},
-		{"ws://h/?%41=1", false, "h:80", "h", "/?%41=1"},
+		{"ws://example.com", true, false, "example.com:80", "example.com", "/"},
+		{"WS://Example.com:80/a?b=c", true, false, "Example.com:80", "Example.com", "/a?b=c"},
+		{"wss://example.com/chat", true, true, "example.com:443", "example.com", "/chat"},
+		{"wss://example.com:8443/", true, true, "example.com:8443", "example.com:8443", "/"},
+		{"ws://[::1]:9000/x", true, false, "[::1]:9000", "[::1]:9000", "/x"},
+		{"wss://[::1]/", true, true, "[::1]:443", "[::1]", "/"},
+		{"ws://127.0.0.1:443/", true, false, "127.0.0.1:443", "127.0.0.1:443", "/"},
+		{"ws://127.0.0.1:8080/chat?room=1&who=a@b/c?d", true, false, "127.0.0.1:8080", "127.0.0.1:8080", "/chat?room=1&who=a@b/c?d"},
+		{"ws://h/a b?q=x y&é", false, false, "h:80", "h", "/a%20b?q=x%20y&%C3%A9"}, // found by FuzzRequest: a space ended the request-target
+		{"ws://h?", false, false, "h:80", "h", "/?"},
+		{"ws://h/?%41=1", true, false, "h:80", "h", "/?%41=1"},
+		{"ws://h/%41", false, false, "h:80", "h", "/%41"},
+		{"ws://h:/", false, false, "h:80", "h", "/"},
+		{"ws://u:p@h/", false, false, "h:80", "h", "/"},
+		{"ws://[fe80::1%25lo]:1/", false, false, "[fe80::1%lo]:1", "[fe80::1%lo]:1", "/"},
 	} {
-		got, err := parseURL(tc.url)
-		if err != nil {
+		var plain target
+		if got := parsePlainURL(tc.url, &plain); got != tc.plain {
+			t.Errorf("parsePlainURL(%q) = %v, want %v", tc.url, got, tc.plain)
+		}
+		got := new(target)
+		if err := parseURL(tc.url, got); err != nil {
 			t.Fatalf("parseURL(%q): %v", tc.url, err)
 		}
 		if got.secure != tc.secure || got.addr != tc.addr || got.host != tc.host || got.requestURI != tc.requestURI {
 			t.Errorf("parseURL(%q) = %+v", tc.url, got)
 		}
+	}
+}
+
+// BenchmarkParseURL parses a plain URL as parseURL does, and through
+// net/url as parseAnyURL does any URL.
+func BenchmarkParseURL(b *testing.B) {
+	const url = "ws://127.0.0.1:8080/chat?room=1"
+	for _, bc := range []struct {
+		name  string
+		parse func(string, *target) error
+	}{{"parseURL", parseURL}, {"parseAnyURL", parseAnyURL}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var t target
+			for b.Loop() {
+				if err := bc.parse(url, &t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

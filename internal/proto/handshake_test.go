@@ -22,7 +22,7 @@ func TestEncodeKey(t *testing.T) {
 	// RFC 6455 section 4.1 item 7: the nonce "the sample nonce".
 	var nonce [16]byte
 	copy(nonce[:], "the sample nonce")
-	if got, want := EncodeKey(nonce), "dGhlIHNhbXBsZSBub25jZQ=="; got != want {
+	if got, want := EncodeKey(nonce), "dGhlIHNhbXBsZSBub25jZQ=="; string(got[:]) != want {
 		t.Errorf("EncodeKey = %q, want %q", got, want)
 	}
 }
@@ -314,7 +314,7 @@ func TestRequestAppend(t *testing.T) {
 	q := Request{
 		Host:      "example.com:8080",
 		Target:    "/chat?room=1&x=%20y",
-		Key:       "dGhlIHNhbXBsZSBub25jZQ==",
+		Key:       Key([]byte("dGhlIHNhbXBsZSBub25jZQ==")),
 		Protocols: []string{"chat", "superchat"},
 		Header: http.Header{
 			"Origin":        {"http://example.com"},
@@ -342,7 +342,7 @@ func TestRequestAppend(t *testing.T) {
 	want := http.Header{
 		"Upgrade":                {"websocket"},
 		"Connection":             {"Upgrade"},
-		"Sec-Websocket-Key":      {q.Key},
+		"Sec-Websocket-Key":      {string(q.Key[:])},
 		"Sec-Websocket-Version":  {"13"},
 		"Sec-Websocket-Protocol": {"chat, superchat"},
 		"Origin":                 {"http://example.com"},
@@ -353,7 +353,7 @@ func TestRequestAppend(t *testing.T) {
 		t.Errorf("headers:\n got %v\nwant %v", req.Header, want)
 	}
 
-	q = Request{Host: "h", Target: "/", Key: "k"}
+	q = Request{Host: "h", Target: "/", Key: q.Key}
 	req, err = http.ReadRequest(bufio.NewReader(bytes.NewReader(q.Append(nil))))
 	if err != nil {
 		t.Fatal(err)
