@@ -1,6 +1,7 @@
 package utf8x
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -189,4 +190,64 @@ func TestUTF8Long(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUTF8EveryLengthAndPosition writes each kind of sequence, valid at
+// the bounds of its form or invalid by each rule of RFC 3629, over text of
+// every length up to 200 bytes at every position, the end included, so
+// that each lands at every place of a block and of a group of blocks and
+// truncated at the very end.
+func TestUTF8EveryLengthAndPosition(t *testing.T) {
+	seqs := []string{
+		"\xC2\x80", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF",
+		"\x80", "\xBF", "\xC0\x80", "\xC1\xBF", "\xE0\x9F\xBF", "\xF0\x8F\xBF\xBF", // lone continuation, overlong
+		"\xED\xA0\x80", "\xED\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", // surrogate, above U+10FFFF
+		"\xC3", "\xE2\x82", "\xF0\x9F\x98", // truncated
+	}
+	var p []byte
+	for _, base := range []string{strings.Repeat("a", 200), mixedText(200)} {
+		for n := range 201 {
+			for _, seq := range seqs {
+				for at := range n + 1 {
+					p = append(append(p[:0], base[:at]...), seq...)
+					if at+len(seq) < n {
+						p = append(p, base[at+len(seq):n]...)
+					}
+					want := utf8.Valid(p)
+					if got := Valid(p); got != want {
+						t.Fatalf("Valid(%q) = %t, want %t", p, got, want)
+					}
+					if failed, complete := feed(string(p)); (failed < 0 && complete) != want {
+						t.Fatalf("%q fed whole: valid = %t, want %t", p, !want, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// randomText returns, in buf's memory, random text of under 300 bytes, so
+// ending anywhere in a block, made of characters of every length; a
+// quarter of the texts are mostly ASCII, for the paths that skip ASCII.
+// Two in three have a byte changed, and one in four is cut short, often
+// inside a character.
+func randomText(rng *rand.Rand, buf []byte) []byte {
+	chars := []string{"a", " ", "~", "é", "ß", "\u07FF", "€", "日", "\uFFFF", "\uD7FF", "\uE000", "𝄞", "😀", "\U0010FFFF"}
+	buf = buf[:0]
+	size := rng.IntN(300)
+	ascii := rng.IntN(4) == 0
+	for len(buf) < size {
+		if ascii && rng.IntN(50) != 0 {
+			buf = append(buf, 'x')
+			continue
+		}
+		buf = append(buf, chars[rng.IntN(len(chars))]...)
+	}
+	if len(buf) > 0 && rng.IntN(3) != 0 {
+		buf[rng.IntN(len(buf))] = byte(rng.Uint32())
+	}
+	if rng.IntN(4) == 0 {
+		buf = buf[:rng.IntN(len(buf)+1)]
+	}
+	return buf
 }
