@@ -39,6 +39,24 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}
 }
 
+// BenchmarkRoundTripActive is BenchmarkRoundTrip in active mode: the echo
+// comes as an Event. With the poller the pump parks after each message and
+// is started again by the next (pump.go): this is what that costs against
+// a pump that waits on the socket.
+func BenchmarkRoundTripActive(b *testing.B) {
+	c := dial(b, startAllocServer(b), ActiveMode(Active))
+	msg := Binary(make([]byte, 16))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Send(msg); err != nil {
+			b.Fatal(err)
+		}
+		if ev := <-c.Events(); ev.Err != nil {
+			b.Fatal(ev.Err)
+		}
+	}
+}
+
 // BenchmarkRecv measures receiving alone: the server writes prebuilt
 // frames as fast as the client takes them.
 func BenchmarkRecv(b *testing.B) {

@@ -121,9 +121,11 @@ type Conn struct {
 	pumpOwed []byte
 	// poll is the socket's registration with the poller, made by the
 	// pump's first tenure; noPoll says the poller cannot serve it (TLS,
-	// HTTP/2, another system). The token's holder owns both.
+	// HTTP/2, another system); parkAt is when the pump parks if the socket
+	// stays silent. The token's holder owns them.
 	poll   *netpoll.Handle
 	noPoll bool
+	parkAt time.Time
 
 	events chan Event
 	kick   chan struct{} // wakes the pump when the mode changes; made with the pump, under mu

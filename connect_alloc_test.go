@@ -110,14 +110,15 @@ func connectAllocs(tb testing.TB, url string, runs int) (connect, close uint64) 
 }
 
 // maxConnectAllocs bounds the allocations of a Connect to a ws:// URL of
-// an IP address without options (issue 16's goal). Of the 30 counted, the
-// dial takes 17 in package net: the socket, its two addresses and the
-// TCPConn 7, the resolver's path for an IP address 6, and the
-// context.AfterFunc with which the connect(2) watches its bound 4 (see
-// dialBound); the Conn and its channels 8 (newConn), the response 2 (its
-// head and the Response), the options 1 and the rest of Connect's state
-// 1 (connecting).
-const maxConnectAllocs = 30
+// an IP address without options (issue 16's goal: at most 30). Of the 27
+// counted, the dial takes 17 in package net: the socket, its two
+// addresses and the TCPConn 7, the resolver's path for an IP address 6,
+// and the context.AfterFunc with which the connect(2) watches its bound 4
+// (see dialBound); the Conn and its channels 5 (newConn: the read token,
+// closing, endedCh and its own Events channel; the others are made when
+// needed), the response 2 (its head and the Response), the options 1 and
+// the rest of Connect's state 1 (connecting).
+const maxConnectAllocs = 27
 
 // TestConnectAllocations keeps the count of allocations of a Connect
 // from growing; CI runs it without -race (the race detector's sync.Pool

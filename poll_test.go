@@ -14,6 +14,14 @@ import (
 // which the poller serves on Linux; net.Pipe, which most scripted tests
 // use, is never served, so that both ways stay tested.
 
+// quickPark makes pumps park after a millisecond of silence until the
+// test ends, so that the tests below park at every pause.
+func quickPark(t *testing.T) {
+	old := parkAfter
+	parkAfter = time.Millisecond
+	t.Cleanup(func() { parkAfter = old })
+}
+
 // pollServed skips where there is no poller, and else waits until c's
 // pump has parked once.
 func pollServed(t *testing.T, c *Conn) {
@@ -52,6 +60,7 @@ func pumpGoroutines() int {
 // Active Conns whose sockets are empty hold no goroutine, and each message
 // that arrives later is delivered.
 func TestPollIdleConnsHoldNoGoroutine(t *testing.T) {
+	quickPark(t)
 	url := scriptedServer(t, func(sc *scriptConn) { sc.echo() })
 	events := make(chan Event)
 	const n = 20
@@ -64,8 +73,11 @@ func TestPollIdleConnsHoldNoGoroutine(t *testing.T) {
 		for _, c := range conns {
 			waitPumpState(t, c, parkedActively)
 		}
-		if g := pumpGoroutines(); g != 0 {
-			t.Fatalf("round %d: %d pump goroutines for %d parked Conns", round, g, n)
+		// A pump's goroutine returns just after it has parked.
+		for deadline := time.Now().Add(testTimeout); pumpGoroutines() != 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d pump goroutines for %d parked Conns", round, pumpGoroutines(), n)
+			}
 		}
 		for i, c := range conns {
 			if err := c.Send(Text(strings.Repeat("x", i+round))); err != nil {
@@ -96,6 +108,7 @@ func TestPollIdleConnsHoldNoGoroutine(t *testing.T) {
 // A message that arrives in pieces, the pump parking between them, is
 // delivered whole; so is one that comes with the peer's close frame.
 func TestPollMessageAcrossParks(t *testing.T) {
+	quickPark(t)
 	payload := []byte(strings.Repeat("0123456789", 5000))
 	msg := wire(proto.OpBinary, true, payload)
 	step := make(chan struct{})
@@ -139,6 +152,7 @@ func TestPollMessageAcrossParks(t *testing.T) {
 // poller, is not lost: the pump goes on, and exactly one goroutine holds
 // the token (the race detector sees two).
 func TestPollWakeWhileParking(t *testing.T) {
+	quickPark(t)
 	for _, tc := range []struct {
 		name string
 		// wake runs in the window, on the pump's goroutine; after it,
@@ -242,6 +256,7 @@ func TestPollWakeWhileParking(t *testing.T) {
 // A silent peer is found by the keepalive while the pump is parked: the
 // last Event says so.
 func TestPollKeepaliveWhileParked(t *testing.T) {
+	quickPark(t)
 	url := scriptedServer(t, func(sc *scriptConn) {
 		sc.nc.SetReadDeadline(time.Now().Add(testTimeout))
 		for { // reads the pings, answers none
@@ -260,6 +275,7 @@ func TestPollKeepaliveWhileParked(t *testing.T) {
 
 // An answering peer keeps a parked Conn alive, through many pings.
 func TestPollKeepaliveAnswered(t *testing.T) {
+	quickPark(t)
 	pings := make(chan struct{}, 100)
 	url := scriptedServer(t, func(sc *scriptConn) {
 		for {
@@ -302,6 +318,7 @@ func TestPollKeepaliveAnswered(t *testing.T) {
 // Active-once parks in passive mode between grants, holding nothing: a
 // Recv reads meanwhile, and the next grant delivers.
 func TestPollActiveOnceBetweenGrants(t *testing.T) {
+	quickPark(t)
 	url := scriptedServer(t, func(sc *scriptConn) { sc.echo() })
 	c := dial(t, url, ActiveMode(ActiveOnce))
 	pollServed(t, c)
@@ -327,6 +344,7 @@ func TestPollActiveOnceBetweenGrants(t *testing.T) {
 // A send cut short while the pump is parked drops the socket, which the
 // poller no longer watches: the pump is started, and reports it.
 func TestPollSendCutWhileParked(t *testing.T) {
+	quickPark(t)
 	url := scriptedServer(t, func(sc *scriptConn) { sc.echo() })
 	c := dial(t, url, ActiveMode(Active))
 	pollServed(t, c)

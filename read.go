@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hackney-go/ws/internal/netpoll"
 	"github.com/hackney-go/ws/internal/proto"
 )
 
@@ -101,12 +100,11 @@ func (c *Conn) interrupt() { c.nc.SetReadDeadline(time.Unix(1, 0)) }
 // waiting for the pong to be written. errInterrupted leaves everything as
 // it was, a partial frame kept for the next call, and never ends the
 // connection: a caller's deadline, its context or a mode change only cut
-// a call short; so does netpoll.ErrWouldBlock, the pump's cue to park.
-// Any other error has ended the connection.
+// a call short. Any other error has ended the connection.
 func (c *Conn) next() (proto.Frame, error) {
 	for {
 		f, err := c.readFrame()
-		if err == errInterrupted || err == netpoll.ErrWouldBlock {
+		if err == errInterrupted {
 			return f, err
 		}
 		if err != nil {
@@ -136,16 +134,6 @@ func (c *Conn) next() (proto.Frame, error) {
 	}
 }
 
-// read reads the socket: the pump with the poller without waiting, as it
-// parks instead (netpoll.ErrWouldBlock), everyone else until the deadline
-// that arm set.
-func (c *Conn) read(p []byte) (int, error) {
-	if c.holder == pumpHolder && c.poll != nil {
-		return c.poll.Read(p)
-	}
-	return c.nc.Read(p)
-}
-
 // readFrame returns the next message or control frame. A breach of the
 // protocol is the Reader's *proto.Violation, which endRead turns into
 // the close frame and the error it calls for.
@@ -169,7 +157,7 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			// The rest of a large payload is read straight into its
 			// message: no copy, and reads as large as the socket allows
 			// (BenchmarkRecv).
-			n, err := c.read(room)
+			n, err := c.nc.Read(room)
 			if n > 0 {
 				c.heard()
 			}
@@ -189,7 +177,7 @@ func (c *Conn) readFrame() (proto.Frame, error) {
 			continue
 		}
 		c.readRoom()
-		n, err := c.read(c.rbuf[c.rend:])
+		n, err := c.nc.Read(c.rbuf[c.rend:])
 		if n > 0 {
 			c.heard()
 		}
@@ -265,6 +253,13 @@ func (c *Conn) arm() error {
 	if due := c.pongDue(); !due.IsZero() && (deadline.IsZero() || due.Before(deadline)) {
 		deadline = due
 	}
+	if c.holder == pumpHolder && c.poll != nil {
+		// The pump parks once its socket has been silent for parkAfter.
+		c.parkAt = time.Now().Add(parkAfter)
+		if deadline.IsZero() || c.parkAt.Before(deadline) {
+			deadline = c.parkAt
+		}
+	}
 	c.nc.SetReadDeadline(deadline)
 	if c.stop() != nil {
 		return errInterrupted
@@ -274,17 +269,10 @@ func (c *Conn) arm() error {
 }
 
 // readError is what a failed read means: an interruption to look into,
-// the pump's socket found empty (its cue to park), or the keepalive's
-// ping gone unanswered, else the end of the connection
+// or the keepalive's ping gone unanswered, else the end of the connection
 // without a close frame (RFC 6455 section 7.1.5's 1006), with the
 // socket's error unless it was a plain end of stream.
 func (c *Conn) readError(err error) error {
-	if err == netpoll.ErrWouldBlock {
-		if c.overdue() {
-			return errPeerDead
-		}
-		return err
-	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		c.armed = false
 		if c.overdue() {

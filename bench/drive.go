@@ -279,7 +279,9 @@ func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) 
 		return result{}, err
 	}
 	opened := time.Now()
-	time.Sleep(200 * time.Millisecond) // for every reader goroutine to block
+	// For every reader goroutine to block, and every ws Conn's pump to
+	// park: it does after a second of silence.
+	time.Sleep(1500 * time.Millisecond)
 	e, err := m.settled()
 	if err != nil {
 		return result{}, err

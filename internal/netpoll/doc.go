@@ -4,20 +4,15 @@
 // is one epoll instance (epoll(7)) beside the runtime's; elsewhere there is
 // no poller: Register returns nil.
 //
-// A socket is registered once, armed for one readiness report at a time
-// (EPOLLONESHOT), and read without waiting (Handle.Read), so that the
-// goroutine that finds it empty can end instead of blocking. A report goes
-// to the socket's Waker, which starts whatever reads it.
+// A socket is registered once and armed for one readiness report at a
+// time (EPOLLONESHOT): the goroutine that found it silent can end instead
+// of blocking, and the report goes to the socket's Waker, which starts
+// another to read it.
 //
 // The poller's goroutine runs only while some socket is registered: it
 // returns once the last Handle is closed, so that a program (or a test
 // that checks for leaked goroutines) with no connection has none left.
 package netpoll
-
-import "errors"
-
-// ErrWouldBlock is what Read returns when the socket has nothing to read.
-var ErrWouldBlock = errors.New("netpoll: nothing to read")
 
 // A Waker is told that its socket became readable, or that its peer
 // closed or failed: Wake must not block, it starts the reading elsewhere.

@@ -1,7 +1,6 @@
 package netpoll
 
 import (
-	"io"
 	"net"
 	"os"
 	"sync"
@@ -91,23 +90,17 @@ func wait() {
 	}
 }
 
-// Handle is a socket's registration with the poller, and its reads
-// without waiting. Its methods are for one goroutine at a time: the one
-// that owns the socket's reading.
+// Handle is a socket's registration with the poller. Arm is for one
+// goroutine at a time: the one that owns the socket's reading.
 type Handle struct {
 	rc    syscall.RawConn
-	conn  net.Conn // for the addresses of a read error
 	id    uint64
 	added bool // in the epoll set; armed after that by EPOLL_CTL_MOD
-
-	// The arguments and results of the functions that rc calls, kept
-	// here so that a call allocates nothing.
-	op     int
-	buf    []byte
-	n      int
-	errno  error
-	ctlFn  func(fd uintptr)
-	readFn func(fd uintptr) bool
+	// ctl's argument and result, kept here, and ctl as a func value made
+	// once, so that Arm allocates nothing.
+	op    int
+	errno error
+	ctlFn func(fd uintptr)
 }
 
 // Register registers a socket, a *net.TCPConn or *net.UnixConn, for w;
@@ -129,8 +122,8 @@ func Register(c net.Conn, w Waker) *Handle {
 	if err != nil {
 		return nil
 	}
-	h := &Handle{rc: rc, conn: c}
-	h.ctlFn, h.readFn = h.ctl, h.read
+	h := &Handle{rc: rc}
+	h.ctlFn = h.ctl
 	poller.mu.Lock()
 	poller.lastID++
 	h.id = poller.lastID
@@ -168,42 +161,6 @@ func (h *Handle) ctl(fd uintptr) {
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT}
 	setID(&ev, h.id)
 	h.errno = unix.EpollCtl(poller.epfd, h.op, int(fd), &ev)
-}
-
-// Read reads what the socket holds into p, without waiting: ErrWouldBlock
-// when it holds nothing, io.EOF once the peer has closed, and for a
-// failure a *net.OpError as net.Conn's Read returns it.
-func (h *Handle) Read(p []byte) (int, error) {
-	h.buf = p
-	err := h.rc.Read(h.readFn)
-	n, errno := h.n, h.errno
-	h.buf, h.errno = nil, nil
-	switch {
-	case err != nil: // the socket was closed
-		return 0, err
-	case errno == unix.EAGAIN:
-		return 0, ErrWouldBlock
-	case errno != nil:
-		return 0, &net.OpError{Op: "read", Net: h.conn.LocalAddr().Network(), Source: h.conn.LocalAddr(), Addr: h.conn.RemoteAddr(), Err: os.NewSyscallError("read", errno)}
-	case n == 0 && len(p) > 0:
-		return 0, io.EOF
-	}
-	return n, nil
-}
-
-// read is the function rc.Read calls: true, done, whatever the read says,
-// so that rc.Read never waits for the runtime's poller.
-func (h *Handle) read(fd uintptr) bool {
-	for {
-		h.n, h.errno = unix.Read(int(fd), h.buf)
-		if h.errno != unix.EINTR {
-			break
-		}
-	}
-	if h.n < 0 {
-		h.n = 0
-	}
-	return true
 }
 
 // Close forgets the socket: a report still on its way, or one from the

@@ -17,8 +17,5 @@ func Register(net.Conn, Waker) *Handle { return nil }
 // Arm fails: Register returns no Handle here.
 func (*Handle) Arm() error { return errors.ErrUnsupported }
 
-// Read fails: Register returns no Handle here.
-func (*Handle) Read([]byte) (int, error) { return 0, errors.ErrUnsupported }
-
 // Close does nothing.
 func (*Handle) Close() {}
