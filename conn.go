@@ -27,7 +27,10 @@ var errInvalidMode = errors.New("ws: invalid mode")
 // socket, answering the pings it finds on the way, so that a message goes
 // from the socket to the caller without a hand-off between goroutines.
 // Once an active mode is set, a goroutine reads and delivers Events; it
-// ends when the connection does.
+// ends when the connection does. On Linux, for a TCP or Unix socket, it
+// also returns while the connection is silent (after a second), and the
+// package's one epoll poller starts it again when bytes arrive: an idle
+// Conn in an active mode holds no goroutine.
 type Conn struct {
 	// The rules of the read side, which read.go, recv.go, pump.go, end.go and
 	// close.go follow:

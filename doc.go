@@ -29,10 +29,13 @@
 // passive mode, Recv reads the socket itself, answering pings and the
 // peer's close on the way: a message goes from the socket to the caller
 // with no hand-off between goroutines, and an idle Conn holds neither a
-// goroutine nor a buffer. In the active modes one goroutine per Conn reads
-// and delivers to the Events channel. Nothing one Conn does blocks
-// another, and many Conns can deliver into one channel with DeliverTo, as
-// many sockets deliver to one Erlang process.
+// goroutine nor a buffer. In the active modes a goroutine of the Conn's
+// reads and delivers to the Events channel; on Linux, for a TCP or Unix
+// socket, it returns once the connection has been silent for a second,
+// and one epoll poller for the whole process starts it again when bytes
+// arrive, so that idle Conns in an active mode hold no goroutine. Nothing
+// one Conn does blocks another, and many Conns can deliver into one
+// channel with DeliverTo, as many sockets deliver to one Erlang process.
 //
 // # Options
 //
