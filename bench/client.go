@@ -42,6 +42,7 @@ type result struct {
 	RSS        float64 `json:"rss,omitempty"`
 	HeapStack  float64 `json:"heap_stack,omitempty"`
 	Goroutines float64 `json:"goroutines,omitempty"`
+	CloseSecs  float64 `json:"close_seconds,omitempty"` // to close them all, in the idle workloads
 	Err        string  `json:"err,omitempty"`
 }
 

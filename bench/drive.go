@@ -249,7 +249,8 @@ func measureChurn(m *meter, l library, w workload, s clientSpec) (result, error)
 }
 
 // measureIdle opens s.Idle connections, each made responsive the
-// library's way, and measures what they hold once they have settled.
+// library's way, measures what they hold once they have settled, and
+// the time to open them all and to close them all.
 // With compression each first echoes one message, so that whatever a
 // library keeps between messages exists.
 func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) {
@@ -293,7 +294,18 @@ func measureIdle(m *meter, l library, w workload, s clientSpec) (result, error) 
 	r.RSS = float64(int64(e.rss)-int64(b.rss)) / n
 	r.HeapStack = float64(int64(e.heapAndStack)-int64(b.heapAndStack)) / n
 	r.Goroutines = float64(e.goroutines-b.goroutines) / n
-	runtime.KeepAlive(conns)
+	// Then every connection is closed, with its closing handshake, by as
+	// many closers as there were dialers.
+	start := time.Now()
+	for d := range errs {
+		wg.Go(func() {
+			for i := d; i < len(conns); i += len(errs) {
+				conns[i].close()
+			}
+		})
+	}
+	wg.Wait()
+	r.CloseSecs = time.Since(start).Seconds()
 	return r, nil
 }
 

@@ -25,6 +25,8 @@ var (
 	mHeapStack  = metric{"heap_stack", "heap+stack B/conn", false, func(r result) float64 { return r.HeapStack }}
 	mGoroutines = metric{"goroutines", "goroutines/conn", false, func(r result) float64 { return r.Goroutines }}
 	mConnRate   = metric{"per_sec", "conn/s", true, func(r result) float64 { return r.PerSec }}
+	mOpenSecs   = metric{"seconds", "open all s", false, func(r result) float64 { return r.Seconds }}
+	mCloseSecs  = metric{"close_seconds", "close all s", false, func(r result) float64 { return r.CloseSecs }}
 	mConnAllocs = metric{"allocs", "allocs/conn", false, func(r result) float64 { return r.Allocs }}
 	mConnBytes  = metric{"bytes", "B/conn", false, func(r result) float64 { return r.Bytes }}
 	mConnCPU    = metric{"cpu_us", "CPU µs/conn", false, func(r result) float64 { return r.CPUus }}

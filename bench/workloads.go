@@ -50,7 +50,7 @@ var (
 	messageCols = []metric{mRate, mP50, mP99, mAllocs, mBytes, mCPU, mReads, mWrites}
 	streamCols  = []metric{mRate, mAllocs, mBytes, mCPU, mReads, mWrites}
 	bulkCols    = []metric{mMBps, mP50, mP99, mAllocs, mBytes, mCPU, mReads, mWrites}
-	idleCols    = []metric{mRSS, mHeapStack, mGoroutines, mConnAllocs}
+	idleCols    = []metric{mRSS, mHeapStack, mGoroutines, mConnAllocs, mOpenSecs, mCloseSecs}
 	churnCols   = []metric{mConnRate, mConnAllocs, mConnBytes, mConnCPU, mConnReads, mConnWrites}
 	deflateCols = []metric{mCPU, mRate, mP50, mP99, mAllocs, mBytes, mWireOut, mWireIn}
 )
