@@ -409,17 +409,23 @@ func (r *Reader) take(dst []byte) (f Frame, ok, done bool, v *Violation) {
 
 // piece returns p as a piece of the streamed message, and whether it is
 // due: a piece with bytes, the last, or the first.
+//
+// Part says what it is only when it is due: a piece not returned (an empty
+// fragment's) leaves it at 0, so that a control frame that follows is not
+// taken for a piece (FuzzStreamReader's 19bf583e406d08e1).
 func (r *Reader) piece(p []byte, last bool) (Frame, bool) {
 	f := Frame{Op: OpContinuation, Payload: p}
+	switch {
+	case r.fresh:
+		f.Op, r.fresh = r.msgOp, false
+	case len(p) == 0 && !last:
+		return f, false
+	}
 	r.part = PartMore
 	if last {
 		r.part = PartLast
 	}
-	if r.fresh {
-		f.Op, r.fresh = r.msgOp, false
-		return f, true
-	}
-	return f, len(p) > 0 || last
+	return f, true
 }
 
 // endPiece ends a frame of a streamed message whose last bytes are p
