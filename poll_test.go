@@ -355,3 +355,43 @@ func TestPollSendCutWhileParked(t *testing.T) {
 		t.Fatalf("last event %+v, want 1006 wrapping errSendCut", ev)
 	}
 }
+
+// A server's Conn from Accept parks as a client's does: its handler can
+// return, and the Conn, delivering to a hub's channel, holds no goroutine
+// while its peer is silent.
+func TestPollServerConnParks(t *testing.T) {
+	quickPark(t)
+	hub := make(chan Event)
+	accepted := make(chan *Conn, 1)
+	url := acceptServer(t, func(c *Conn) { accepted <- c }, nil, DeliverTo(hub), ActiveMode(Active))
+	client := dial(t, url)
+	var server *Conn
+	select {
+	case server = <-accepted:
+	case <-time.After(testTimeout):
+		t.Fatal("no Conn accepted")
+	}
+	defer server.Close()
+	pollServed(t, server)
+	waitPumpState(t, server, parkedActively)
+	if err := client.Send(Text("hi")); err != nil {
+		t.Fatal(err)
+	}
+	ev := nextEvent(t, hub)
+	if ev.Conn != server || ev.Frame.Text() != "hi" {
+		t.Fatalf("hub event %+v", ev)
+	}
+	if err := server.Send(ev.Frame); err != nil {
+		t.Fatal(err)
+	}
+	if f := recvWithin(t, client); f.Text() != "hi" {
+		t.Fatalf("echo %v", f)
+	}
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CloseError
+	if ev := nextEvent(t, hub); !errors.As(ev.Err, &ce) || ce.Code != CloseNormal {
+		t.Fatalf("the server's last event %+v, want the client's close", ev)
+	}
+}
