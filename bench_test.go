@@ -201,6 +201,22 @@ func BenchmarkSendMem(b *testing.B) {
 	}
 }
 
+// BenchmarkSendAllMem measures SendAll's own cost per frame, without a
+// socket: batches of 64 frames of 64 B, as W2-batch sends them.
+func BenchmarkSendAllMem(b *testing.B) {
+	c := newConn(&memConn{}, newConfig(nil), nil)
+	batch := make([]Frame, 64)
+	for i := range batch {
+		batch[i] = Binary(make([]byte, 64))
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += len(batch) {
+		if err := c.SendAll(batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRecvMem is Recv's cost without the network: parsing, and the
 // read token, into a reused buffer (RecvInto) and into a new payload.
 func BenchmarkRecvMem(b *testing.B) {
