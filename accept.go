@@ -118,9 +118,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts ...Option) (*Conn, erro
 	if params != nil {
 		c.startCompression(params)
 	}
-	if c.mode != Passive {
-		c.startPump()
-	}
+	c.activate()
 	return c, nil
 }
 

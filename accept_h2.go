@@ -71,8 +71,6 @@ func acceptStream(w http.ResponseWriter, r *http.Request, cfg *config, protocol,
 	if params != nil {
 		c.startCompression(params)
 	}
-	if c.mode != Passive {
-		c.startPump()
-	}
+	c.activate()
 	return c, nil
 }

@@ -73,7 +73,9 @@ func (c *Conn) SetActive(m Mode) error {
 			c.unpassive = nil
 		}
 		c.startPump()
-		c.wakePump()
+		if c.parked == parkedPassive {
+			c.wakePump()
+		}
 		c.interrupt() // a Recv reading gives the token to the pump
 	}
 	select {

@@ -93,9 +93,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if cfg.jar != nil {
 		storeCookies(cfg.jar, t, c.ResponseHeader())
 	}
-	if c.mode != Passive {
-		c.startPump()
-	}
+	c.activate()
 	return c, nil
 }
 

@@ -42,9 +42,12 @@ func TestActiveAnswerGoesBeforeTheFailure(t *testing.T) {
 }
 
 // When nobody takes the failure event, the close frame goes anyway,
-// CloseTimeout after it was offered; the event stays offered.
+// CloseTimeout after it was offered; the event stays offered. The same
+// CloseTimeout bounds the close frame's write, which the pipe holds until
+// the peer reads: 1 ms failed on a loaded machine, the peer's goroutine
+// not running in time; 200 ms only makes the test that long.
 func TestActiveFailureClosesWithoutAConsumer(t *testing.T) {
-	c, p := newPipe(t, ActiveMode(Active), CloseTimeout(time.Millisecond))
+	c, p := newPipe(t, ActiveMode(Active), CloseTimeout(200*time.Millisecond))
 	p.write(question)
 	if ev := nextEvent(t, c.Events()); ev.Frame.Text() != "question" {
 		t.Fatalf("event %+v, want the question", ev)

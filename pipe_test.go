@@ -34,9 +34,7 @@ func newPipe(t testing.TB, opts ...Option) (*Conn, *pipePeer) {
 func newPipeRead(t testing.TB, read []byte, opts ...Option) (*Conn, *pipePeer) {
 	cn, sn := net.Pipe()
 	c := newConn(cn, newConfig(opts), read)
-	if c.mode != Passive {
-		c.startPump()
-	}
+	c.activate()
 	p := &pipePeer{t: t, nc: sn}
 	t.Cleanup(func() {
 		sn.Close()

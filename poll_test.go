@@ -241,6 +241,14 @@ func TestPollWakeWhileParking(t *testing.T) {
 			if c.SetActive(Active) != nil {
 				t.Fatal("SetActive")
 			}
+			// Parked at once, without the hook (parkAtStart): a message
+			// starts the pump, which parks again through park.
+			if err := c.Send(Text("wake")); err != nil {
+				t.Fatal(err)
+			}
+			if ev := nextEvent(t, c.Events()); ev.Frame.Text() != "wake" {
+				t.Fatalf("event %+v", ev)
+			}
 			select {
 			case <-fired:
 			case <-time.After(testTimeout):

@@ -7,16 +7,62 @@ import (
 	"github.com/hackney-go/ws/internal/proto"
 )
 
-// startPump starts the goroutine of the active modes, once. c.mu must be
-// held, or the Conn not yet shared.
+// activate starts the pump of a Conn made in an active mode (ActiveMode),
+// before it is handed over.
+func (c *Conn) activate() {
+	if c.mode == Passive {
+		return
+	}
+	c.mu.Lock()
+	c.startPump()
+	c.mu.Unlock()
+}
+
+// startPump starts the pump of the active modes, once. c.mu is held.
 func (c *Conn) startPump() {
 	if c.pumping {
 		return
 	}
 	c.pumping = true
 	c.kick = make(chan struct{}, 1)
+	if c.parkAtStart() {
+		return
+	}
 	c.pumpWG.Add(1)
 	go c.pump()
+}
+
+// parkAtStart parks the pump before it has had a goroutine, where the
+// poller serves the socket, nobody reads, and nothing already read waits
+// to be parsed or delivered: a Conn made active while its peer is silent
+// then never has one (the runtime keeps a goroutine's descriptor for good
+// once made: BenchmarkIdleActive). c.mu is held, so that a report coming
+// at once waits for parked to be set.
+func (c *Conn) parkAtStart() bool {
+	if c.noPoll || c.ended || c.closed {
+		return false
+	}
+	select {
+	case <-c.readTok:
+	default:
+		return false
+	}
+	if c.poll == nil {
+		c.poll = netpoll.Register(c.nc, (*pumpWaker)(c))
+		c.noPoll = c.poll == nil
+	}
+	if c.poll == nil || c.rpos < c.rend || c.holding.Load() || c.msgRd != nil {
+		c.release()
+		return false
+	}
+	c.hold(pumpHolder, time.Time{}, nil)
+	c.parked = parkedActive
+	if c.poll.Arm() != nil {
+		c.parked = notParked
+		c.release()
+		return false
+	}
+	return true
 }
 
 // pump delivers Events while the mode is active. It holds the read token

@@ -16,4 +16,6 @@ package netpoll
 
 // A Waker is told that its socket became readable, or that its peer
 // closed or failed: Wake must not block, it starts the reading elsewhere.
+// It may be told once more just after its Handle is closed, and must then
+// do nothing.
 type Waker interface{ Wake() }

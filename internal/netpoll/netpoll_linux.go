@@ -59,9 +59,12 @@ func setID(ev *unix.EpollEvent, id uint64) { ev.Fd, ev.Pad = int32(uint32(id)), 
 func idOf(ev *unix.EpollEvent) uint64 { return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32 }
 
 // wait is the poller's goroutine: it hands each report to its socket's
-// Waker, and returns once no socket is registered.
+// Waker, and returns once no socket is registered. The Wakers are told
+// outside poller.mu, so that a Waker's owner may register or close a
+// Handle under a lock that its Wake takes.
 func wait() {
 	events := make([]unix.EpollEvent, 128)
+	var woken []Waker
 	for {
 		n, err := unix.EpollWait(poller.epfd, events, -1)
 		if err != nil && err != unix.EINTR {
@@ -78,7 +81,7 @@ func wait() {
 			// A report for a socket closed since finds no Waker: a
 			// Handle's id is never reused.
 			if w := poller.wakers[id]; w != nil {
-				w.Wake()
+				woken = append(woken, w)
 			}
 		}
 		if len(poller.wakers) == 0 {
@@ -87,6 +90,13 @@ func wait() {
 			return
 		}
 		poller.mu.Unlock()
+		// A Handle closed meanwhile may still be told: its owner takes a
+		// report it no longer waits for as nothing.
+		for i, w := range woken {
+			w.Wake()
+			woken[i] = nil
+		}
+		woken = woken[:0]
 	}
 }
 
