@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 	}
 	xconnect.Reexec()
 	proxytest.DirectLoopback()
+	// WS_TEST_PARK_AFTER, a duration, makes every pump park after that
+	// much silence instead of a second (.ci/run sets 1ms): the whole
+	// package then runs with pumps parking at every pause.
+	if d, err := time.ParseDuration(os.Getenv("WS_TEST_PARK_AFTER")); err == nil && d > 0 {
+		parkAfter = d
+	}
 	goleak.VerifyTestMain(m)
 }
 
