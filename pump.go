@@ -74,14 +74,13 @@ func (c *Conn) parkAtStart() bool {
 // With the poller (a TCP or Unix socket on Linux), its goroutine also
 // returns once the socket has been silent for parkAfter, or when it would
 // wait for a SetActive: it parks, and wakePump starts another. Parked in
-// an active mode it keeps
-// the read token, as a pump waiting on the socket would, and the next
-// goroutine goes on with it: wakePump starts one on the poller's report,
-// and on whatever would have interrupted that wait: Close, the keepalive
-// finding its ping overdue (judge), a send cut short that dropped the
-// socket. Parked in passive mode it holds nothing, and SetActive, the end
-// or Close start it. An idle Conn in an active mode then has no
-// goroutine (BenchmarkIdleActive).
+// an active mode it keeps the read token, as a pump waiting on the socket
+// would, and the next goroutine goes on with it: wakePump starts one on
+// the poller's report, and on whatever would have interrupted that wait:
+// Close, the keepalive finding its ping overdue (judge), a send cut short
+// that dropped the socket. Parked in passive mode it holds nothing, and
+// SetActive, the end or Close start it. An idle Conn in an active mode
+// then has no goroutine (BenchmarkIdleActive).
 func (c *Conn) pump() { c.pumpFrom(false) }
 
 // pumpFrom runs the pump; holding says that it goes on from a pump
