@@ -177,8 +177,8 @@ type Conn struct {
 }
 
 // connConfig is what a Conn keeps of its options once it is open: the
-// rest served the handshake, and an idle Conn's memory is mostly its own
-// (BenchmarkIdleActive).
+// rest of config served the handshake, and an idle Conn's memory is
+// mostly its own (BenchmarkIdleActive).
 type connConfig struct {
 	recvTimeout, sendTimeout, closeTimeout time.Duration
 	events                                 chan Event // DeliverTo's, nil for the Conn's own
@@ -186,23 +186,13 @@ type connConfig struct {
 	maxMessage                             int64
 	deflate                                *Deflate
 	hideControl                            bool
-	server                                 bool
+	server                                 bool // the Conn is a server's (set by Accept, not an option)
 }
 
 func newConn(nc net.Conn, cfg *config, buffered []byte) *Conn {
 	c := &Conn{
-		nc: nc,
-		cfg: connConfig{
-			recvTimeout:  cfg.recvTimeout,
-			sendTimeout:  cfg.sendTimeout,
-			closeTimeout: cfg.closeTimeout,
-			events:       cfg.events,
-			fragment:     cfg.fragment,
-			maxMessage:   cfg.maxMessage,
-			deflate:      cfg.deflate,
-			hideControl:  cfg.hideControl,
-			server:       cfg.server,
-		},
+		nc:      nc,
+		cfg:     cfg.connConfig,
 		readTok: make(chan struct{}, 1),
 		rd:      proto.Reader{MaxFrame: cfg.maxFrame, MaxMessage: cfg.maxMessage, Server: cfg.server},
 		rbuf:    buffered,

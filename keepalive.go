@@ -157,8 +157,8 @@ func (c *Conn) judge() {
 		// The holder reads until the due time, or is about to, and ends
 		// the Conn then; should it stop first, the next tick, one
 		// timeout later, pings again. A parked pump, which holds the
-		// token without reading, is started: it finds the socket empty
-		// and the ping overdue (readError).
+		// token without reading, is started: its read, armed with the
+		// due time already passed, ends the Conn (readError).
 		c.mu.Lock()
 		c.wakePump()
 		c.rearm(c.ka.timeout)
@@ -388,18 +388,7 @@ func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan st
 	defer c.release()
 	defer c.idle()
 	c.hold(probeHolder, deadline, ctx)
-	if ctx != nil && ctx.Done() != nil {
-		fired := make(chan struct{})
-		cancel := context.AfterFunc(ctx, func() {
-			c.interrupt()
-			close(fired)
-		})
-		defer func() {
-			if !cancel() {
-				<-fired
-			}
-		}()
-	}
+	defer c.interruptOn(ctx)()
 	for {
 		if c.holding.Load() || c.streaming.Load() {
 			return true

@@ -13,22 +13,16 @@ import (
 type Option func(*config)
 
 type config struct {
+	// What the Conn keeps once it is open (newConn).
+	connConfig
 	connectTimeout time.Duration
-	recvTimeout    time.Duration
-	closeTimeout   time.Duration
 	header         http.Header
 	protocols      []string
 	mode           Mode
 	tls            *tls.Config
-	events         chan Event
-	maxMessage     int64
 	maxFrame       int64
-	fragment       int
-	hideControl    bool
-	deflate        *Deflate
 	pingInterval   time.Duration
 	pingTimeout    time.Duration
-	sendTimeout    time.Duration
 	backoffFirst   time.Duration
 	backoffMax     time.Duration
 	retryIf        func(error) bool
@@ -36,7 +30,6 @@ type config struct {
 	jar            http.CookieJar
 	http2          HTTP2Mode
 	// Accept's alone.
-	server         bool // the Conn is a server's (set by Accept, not an option)
 	origins        []string
 	selectProtocol func(offered []string) string
 }
@@ -50,11 +43,13 @@ const (
 
 func newConfig(opts []Option) *config {
 	c := &config{
+		connConfig: connConfig{
+			closeTimeout: DefaultCloseTimeout,
+			maxMessage:   DefaultMaxMessageSize,
+			hideControl:  true,
+		},
 		connectTimeout: 8 * time.Second,
-		closeTimeout:   DefaultCloseTimeout,
-		maxMessage:     DefaultMaxMessageSize,
 		maxFrame:       DefaultMaxFrameSize,
-		hideControl:    true,
 	}
 	for _, o := range opts {
 		o(c)

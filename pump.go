@@ -39,7 +39,7 @@ func (c *Conn) startPump() {
 // once made: BenchmarkIdleActive). c.mu is held, so that a report coming
 // at once waits for parked to be set.
 func (c *Conn) parkAtStart() bool {
-	if c.noPoll || c.ended || c.closed {
+	if c.ended || c.closed {
 		return false
 	}
 	select {
@@ -47,11 +47,7 @@ func (c *Conn) parkAtStart() bool {
 	default:
 		return false
 	}
-	if c.poll == nil {
-		c.poll = netpoll.Register(c.nc, (*pumpWaker)(c))
-		c.noPoll = c.poll == nil
-	}
-	if c.poll == nil || c.rpos < c.rend || c.holding.Load() || c.msgRd != nil {
+	if !c.polled() || c.rpos < c.rend || c.holding.Load() || c.msgRd != nil {
 		c.release()
 		return false
 	}
@@ -132,16 +128,13 @@ func (c *Conn) pumpFrom(holding bool) {
 // pumpActive reads and delivers until the mode turns passive, the
 // connection ends or Close starts, or until it parks (true).
 func (c *Conn) pumpActive() (parked bool) {
-	if c.poll == nil && !c.noPoll {
-		c.poll = netpoll.Register(c.nc, (*pumpWaker)(c))
-		c.noPoll = c.poll == nil
-	}
+	c.polled()
 	for c.stop() == nil {
 		f, ok := c.take()
 		if !ok {
 			var err error
 			f, err = c.next()
-			if err == errInterrupted && c.poll != nil && !time.Now().Before(c.parkAt) && c.stop() == nil && c.park() {
+			if err == errInterrupted && c.poll != nil && !time.Now().Before(c.parkAt) && c.park() {
 				return true
 			}
 			if err != nil {
@@ -165,6 +158,16 @@ func (c *Conn) pumpActive() (parked bool) {
 // idle one gives it up. Tests set it lower; it must stay above zero, as a
 // read given no time reads nothing.
 var parkAfter = time.Second
+
+// polled registers the socket with the poller the first time the pump
+// asks, and says whether the poller serves it. The token is held.
+func (c *Conn) polled() bool {
+	if c.poll == nil && !c.noPoll {
+		c.poll = netpoll.Register(c.nc, (*pumpWaker)(c))
+		c.noPoll = c.poll == nil
+	}
+	return c.poll != nil
+}
 
 // How the pump is parked (Conn.parked).
 const (

@@ -86,6 +86,27 @@ func (c *Conn) stop() error {
 	return ctxError(c.ctx.Err())
 }
 
+// interruptOn makes the end of ctx, if it can end, interrupt the holder's
+// read; the returned function undoes it, waiting for an interruption
+// under way: the token must not pass on before the interruption has
+// happened, lest it cut the next holder's read. Recv, a RecvReader's
+// Read and a Ping's probe use it.
+func (c *Conn) interruptOn(ctx context.Context) (undo func()) {
+	if ctx == nil || ctx.Done() == nil {
+		return func() {}
+	}
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		c.interrupt()
+		close(fired)
+	})
+	return func() {
+		if !stop() {
+			<-fired
+		}
+	}
+}
+
 // release gives the read token back; it never blocks, as only the holder
 // gives it back.
 func (c *Conn) release() { c.readTok <- struct{}{} }

@@ -55,18 +55,9 @@ func after(d time.Duration) time.Time {
 // recv reads the next frame for the consumer until deadline (zero: none)
 // or until ctx is done, into buf if it fits.
 func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame, error) {
-	c.mu.Lock()
-	err, mode := c.stateErr(), c.mode
-	if err == nil && mode == Passive && c.unpassive == nil {
-		c.unpassive = make(chan struct{})
-	}
-	unpassive := c.unpassive
-	c.mu.Unlock()
+	unpassive, err := c.passive()
 	if err != nil {
 		return Frame{}, err
-	}
-	if mode != Passive {
-		return Frame{}, ErrActiveMode
 	}
 	// An uncontended token is taken without the full select below, which
 	// costs more than the rest of a small message's receipt.
@@ -87,20 +78,7 @@ func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame,
 	if f, ok := c.take(); ok {
 		return Frame{Kind: Kind(f.Op), Payload: f.Payload}, nil
 	}
-	if ctx.Done() != nil {
-		// The token must not pass on before the interruption has
-		// happened, lest it cut the next holder's read.
-		fired := make(chan struct{})
-		cancel := context.AfterFunc(ctx, func() {
-			c.interrupt()
-			close(fired)
-		})
-		defer func() {
-			if !cancel() {
-				<-fired
-			}
-		}()
-	}
+	defer c.interruptOn(ctx)()
 	c.rd.SetBuffer(buf)
 	defer c.rd.DropBuffer()
 	for {
@@ -120,6 +98,24 @@ func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame,
 			return Frame{}, timeoutFor(ctx)
 		}
 	}
+}
+
+// passive says whether a Recv may read: the Conn open and in passive
+// mode. It returns the channel that SetActive closes when the mode turns
+// active, made here when first needed, for the wait for the token.
+func (c *Conn) passive() (unpassive chan struct{}, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.stateErr(); err != nil {
+		return nil, err
+	}
+	if c.mode != Passive {
+		return nil, ErrActiveMode
+	}
+	if c.unpassive == nil {
+		c.unpassive = make(chan struct{})
+	}
+	return c.unpassive, nil
 }
 
 // awaitToken waits for the read token, for as long as Recv may wait.

@@ -210,18 +210,9 @@ func (m *msgReader) read(p []byte, ctx context.Context, deadline time.Time) (int
 // until deadline or ctx's end, and arranges for ctx's end to interrupt
 // the read. leave ends the tenure.
 func (c *Conn) enter(h holder, ctx context.Context, deadline time.Time) (leave func(), err error) {
-	c.mu.Lock()
-	err, mode := c.stateErr(), c.mode
-	if err == nil && mode == Passive && c.unpassive == nil {
-		c.unpassive = make(chan struct{})
-	}
-	unpassive := c.unpassive
-	c.mu.Unlock()
+	unpassive, err := c.passive()
 	if err != nil {
 		return nil, err
-	}
-	if mode != Passive {
-		return nil, ErrActiveMode
 	}
 	if err := c.awaitToken(ctx, deadline, unpassive); err != nil {
 		return nil, err
@@ -232,20 +223,9 @@ func (c *Conn) enter(h holder, ctx context.Context, deadline time.Time) (leave f
 		c.release()
 		return nil, err
 	}
-	cancel, fired := func() bool { return true }, chan struct{}(nil)
-	if ctx.Done() != nil {
-		// The token must not pass on before the interruption has
-		// happened, lest it cut the next holder's read.
-		fired = make(chan struct{})
-		cancel = context.AfterFunc(ctx, func() {
-			c.interrupt()
-			close(fired)
-		})
-	}
+	undo := c.interruptOn(ctx)
 	return func() {
-		if !cancel() {
-			<-fired
-		}
+		undo()
 		c.idle()
 		c.release()
 	}, nil
