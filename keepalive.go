@@ -388,7 +388,7 @@ func (c *Conn) probe(deadline time.Time, ctx context.Context, answered <-chan st
 	defer c.release()
 	defer c.idle()
 	c.hold(probeHolder, deadline, ctx)
-	defer c.interruptOn(ctx)()
+	defer c.interruptOn(ctx).undo()
 	for {
 		if c.holding.Load() || c.streaming.Load() {
 			return true

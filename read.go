@@ -87,23 +87,32 @@ func (c *Conn) stop() error {
 }
 
 // interruptOn makes the end of ctx, if it can end, interrupt the holder's
-// read; the returned function undoes it, waiting for an interruption
-// under way: the token must not pass on before the interruption has
-// happened, lest it cut the next holder's read. Recv, a RecvReader's
-// Read and a Ping's probe use it.
-func (c *Conn) interruptOn(ctx context.Context) (undo func()) {
+// read, until undo: the token must not pass on before an interruption
+// under way has happened, lest it cut the next holder's read. Recv, a
+// RecvReader's Read and a Ping's probe use it. A value, not a closure, so
+// that a Recv with a context that can end pays no allocation for it.
+func (c *Conn) interruptOn(ctx context.Context) interruption {
 	if ctx == nil || ctx.Done() == nil {
-		return func() {}
+		return interruption{}
 	}
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		c.interrupt()
 		close(fired)
 	})
-	return func() {
-		if !stop() {
-			<-fired
-		}
+	return interruption{stop, fired}
+}
+
+// An interruption is interruptOn's arrangement.
+type interruption struct {
+	stop  func() bool
+	fired chan struct{}
+}
+
+// undo ends it, waiting for an interruption under way.
+func (i interruption) undo() {
+	if i.stop != nil && !i.stop() {
+		<-i.fired
 	}
 }
 

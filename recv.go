@@ -78,7 +78,7 @@ func (c *Conn) recv(ctx context.Context, deadline time.Time, buf []byte) (Frame,
 	if f, ok := c.take(); ok {
 		return Frame{Kind: Kind(f.Op), Payload: f.Payload}, nil
 	}
-	defer c.interruptOn(ctx)()
+	defer c.interruptOn(ctx).undo()
 	c.rd.SetBuffer(buf)
 	defer c.rd.DropBuffer()
 	for {

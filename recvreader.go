@@ -223,9 +223,9 @@ func (c *Conn) enter(h holder, ctx context.Context, deadline time.Time) (leave f
 		c.release()
 		return nil, err
 	}
-	undo := c.interruptOn(ctx)
+	in := c.interruptOn(ctx)
 	return func() {
-		undo()
+		in.undo()
 		c.idle()
 		c.release()
 	}, nil
